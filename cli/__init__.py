@@ -1,0 +1,1 @@
+"""The `diana` command line: how writers and operators work with the engine."""

@@ -1,0 +1,26 @@
+"""The `diana` Typer application; each command group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import content_cmds
+
+app = typer.Typer(
+    name="diana",
+    help="Diana: write, check and run an interactive story for a Telegram bot.\n\n"
+    "Start with `diana validate content/` and `diana lint content/`.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+content_cmds.register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,368 @@
+"""The authored content model: what writers may say in YAML, one pydantic model per file kind.
+
+This model is the single source of truth for the format: the JSON Schemas in `schemas/` are
+generated from it (`diana schemas`), and a test fails when they drift. Field descriptions become
+the hover help in editors, so they are written for writers, not programmers.
+
+The runtime never sees these classes: `compiler.py` turns them into the immutable runtime model.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+FORMAT_VERSION = 1
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=32),
+    Field(description="A stable id: lowercase letters, digits and _ (at most 32)."),
+]
+Lang = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]{2}$"),
+    Field(description="A two-letter language code, e.g. es or en."),
+]
+LocalText = Annotated[
+    str | dict[Lang, str],
+    Field(
+        description="Text shown to players: either plain text in the story's default language, "
+        "or one text per language, e.g. {es: Hola, en: Hello}. May use Telegram HTML "
+        "(<b>, <i>, <u>, <s>, <a href>, <tg-spoiler>) and substitutions such as {name}."
+    ),
+]
+Expr = Annotated[
+    str,
+    Field(
+        description='A condition, e.g. `points >= 10 and trust > 40`, `visited("salon")`, '
+        '`vip`, `streak >= 7`, `has_clue("llave")`, `state == "curious"`.'
+    ),
+]
+VipGate = Annotated[
+    bool | Id,
+    Field(description="true: only VIP players (any tier); a tier id: that tier or higher."),
+]
+Points = Annotated[int, Field(ge=0, le=1_000_000)]
+Scalar = bool | int | str
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --- effects ------------------------------------------------------------------------------
+
+
+class Effects(_Model):
+    """What happens: applied in the order set, add, clues."""
+
+    set: dict[Id, Scalar] = Field(
+        default_factory=dict,
+        description="Set declared variables to a value, e.g. {met_lucien: true, mood: calm}.",
+    )
+    add: dict[Id, int] = Field(
+        default_factory=dict,
+        description="Add to (or, negative, take from) numeric variables, Diana's emotions and "
+        "archetype scores, e.g. {trust: 5, romantic: 1}. Emotions stay within their bounds.",
+    )
+    clues: list[Id] = Field(default_factory=list, description="Clues the player unlocks.")
+
+
+# --- the story manifest -------------------------------------------------------------------
+
+
+class Character(_Model):
+    name: LocalText
+    description: LocalText | None = None
+
+
+class Named(_Model):
+    name: LocalText
+    description: LocalText | None = None
+
+
+class StoryManifest(_Model):
+    """story.yaml: what the story is and what it declares."""
+
+    kind: Literal["story"]
+    format: Literal[1] = Field(description="Content-format version; this engine reads 1.")
+    id: Id
+    title: LocalText
+    language: Lang = Field(description="Default language: plain texts are in this language.")
+    languages: list[Lang] = Field(
+        min_length=1, description="Every language the story is offered in, default included."
+    )
+    start: Id = Field(description="The fragment where every new player begins.")
+    timezone: str = Field(
+        default="Europe/Madrid",
+        description="Default time zone (IANA name) for calendar days: daily gift and streaks.",
+    )
+    characters: dict[Id, Character] = Field(description="Who can speak: {diana: {name: Diana}}.")
+    variables: dict[Id, Scalar] = Field(
+        default_factory=dict,
+        description="Story variables with their start value; the value's type is the "
+        "variable's type (true/false, number or text).",
+    )
+    archetypes: dict[Id, Named] = Field(
+        default_factory=dict,
+        description="Player archetypes scored by choices (explorer, romantic...), from 0.",
+    )
+    clues: dict[Id, Named] = Field(default_factory=dict, description="Clues players collect.")
+
+
+# --- chapters and fragments ---------------------------------------------------------------
+
+
+class Media(_Model):
+    """One photo, video, voice note or animation, with an optional caption."""
+
+    photo: str | None = None
+    video: str | None = None
+    voice: str | None = None
+    animation: str | None = None
+    caption: LocalText | None = None
+
+
+class Ending(_Model):
+    title: LocalText
+    type: Literal["good", "bad", "neutral", "secret"] = "neutral"
+
+
+class Choice(_Model):
+    """An inline button."""
+
+    id: Id | None = Field(
+        default=None, description="Stable id; defaults to the target's id (`to`)."
+    )
+    label: LocalText
+    to: Id = Field(description="The fragment this choice leads to.")
+    if_: Expr | None = Field(
+        default=None, alias="if", description="Offered only when this condition holds."
+    )
+    locked: Literal["hide", "show"] | None = Field(
+        default=None,
+        description="When unavailable: hide the button, or show it locked with a reason. "
+        "Default: VIP and cost locks are shown, failed conditions hidden.",
+    )
+    locked_reason: LocalText | None = Field(
+        default=None, description="Shown on a locked button, e.g. 'Needs the golden key'."
+    )
+    once: bool = Field(default=False, description="Offered only until it is taken once.")
+    fallback: bool = Field(
+        default=False, description="Offered only when no other choice is available."
+    )
+    cost: Points = Field(default=0, description="Besitos charged when the choice is taken.")
+    reward: Points = Field(default=0, description="Besitos awarded when the choice is taken.")
+    vip: VipGate = False
+    effects: Effects | None = None
+    response: Id | None = Field(
+        default=None, description="A response set of Diana's to answer with after this choice."
+    )
+
+
+class Fragment(_Model):
+    """What one Telegram message shows."""
+
+    id: Id
+    speaker: Id | None = Field(default=None, description="A declared character; none: narrator.")
+    text: LocalText
+    media: Media | None = None
+    pause: float = Field(
+        default=0, ge=0, le=10, description="Seconds of 'typing…' before the message."
+    )
+    on_enter: Effects | None = Field(default=None, description="Effects on entering.")
+    reward: Points = Field(default=0, description="Besitos awarded on the first visit only.")
+    vip: VipGate = False
+    upsell: Id | None = Field(
+        default=None,
+        description="Where a player without the VIP this fragment needs is sent instead.",
+    )
+    choices: list[Choice] = Field(default_factory=list)
+    ending: Ending | None = Field(default=None, description="Marks the fragment as an ending.")
+
+
+class Chapter(_Model):
+    """A chapter file: a list of fragments; chapters may be split over several files."""
+
+    kind: Literal["chapter"]
+    id: Id
+    title: LocalText
+    vip: VipGate = False
+    upsell: Id | None = Field(
+        default=None, description="Upsell for every VIP fragment of the chapter without one."
+    )
+    start: Id | None = Field(
+        default=None,
+        description="Entry point (deep links, relocation after a fragment is removed); "
+        "default: the first fragment.",
+    )
+    fragments: list[Fragment] = Field(min_length=1)
+
+
+# --- economy ------------------------------------------------------------------------------
+
+
+class Currency(_Model):
+    name: LocalText
+    symbol: str = Field(max_length=8)
+
+
+class DailyGift(_Model):
+    points: Points
+
+
+class Streak(_Model):
+    bonus_every: int = Field(ge=1, le=365, description="Pay the bonus every N consecutive days.")
+    bonus: Points
+    grace_days: int = Field(
+        default=0, ge=0, le=7, description="Missed days forgiven before the streak resets."
+    )
+
+
+class Participation(_Model):
+    points: Points
+    cooldown_seconds: int = Field(default=0, ge=0)
+    daily_cap: int = Field(default=0, ge=0, description="Most points per day; 0: no cap.")
+
+
+class Reactions(_Model):
+    emoji: dict[str, Points] = Field(description="Points per emoji, e.g. {'❤': 2, '🔥': 3}.")
+    default: Points = Field(default=0, description="Points for any other emoji.")
+    cooldown_seconds: int = Field(default=0, ge=0)
+    daily_cap: int = Field(default=0, ge=0, description="Most points per day; 0: no cap.")
+
+
+class Channel(_Model):
+    id: Id
+    chat: int | str = Field(description="Chat id (-100…) or @username.")
+    reactions: bool = True
+    comments: bool = True
+    posts: bool = False
+
+
+class Level(_Model):
+    id: Id
+    name: LocalText
+    min_points: Points = Field(description="Lifetime besitos needed.")
+
+
+class Achievement(_Model):
+    id: Id
+    name: LocalText
+    description: LocalText | None = None
+    when: Expr
+    reward: Points = 0
+
+
+class Economy(_Model):
+    """economy.yaml: the besitos economy."""
+
+    kind: Literal["economy"]
+    currency: Currency
+    starting_points: Points = 0
+    daily_gift: DailyGift
+    streak: Streak | None = None
+    reactions: Reactions | None = None
+    comments: Participation | None = None
+    posts: Participation | None = None
+    channels: list[Channel] = Field(default_factory=list)
+    vip_multiplier: float = Field(
+        default=1, ge=1, le=10, description="Multiplies engagement rewards for VIP players."
+    )
+    levels: list[Level] = Field(min_length=1)
+    achievements: list[Achievement] = Field(default_factory=list)
+
+
+# --- VIP ----------------------------------------------------------------------------------
+
+
+class Tier(_Model):
+    id: Id
+    name: LocalText
+
+
+class Offer(_Model):
+    id: Id
+    tier: Id
+    title: LocalText
+    description: LocalText
+    stars: int = Field(ge=1, le=10_000, description="Price in Telegram Stars.")
+    period_days: int = Field(default=30, description="Subscription period (Telegram: 30).")
+
+
+class VipChannel(_Model):
+    chat: int | str
+    tier: Id
+    counts_as_vip: bool = True
+
+
+class Vip(_Model):
+    """vip.yaml: VIP tiers (lowest first) and how players obtain them."""
+
+    kind: Literal["vip"]
+    tiers: list[Tier] = Field(min_length=1)
+    offers: list[Offer] = Field(default_factory=list)
+    invite_days: int = Field(default=30, ge=1, description="Default VIP days per invite token.")
+    admin_grant_days: int = Field(default=30, ge=1)
+    channel: VipChannel | None = None
+    reminder_days: list[int] = Field(default_factory=lambda: [3, 1])
+
+
+# --- Diana's emotional model --------------------------------------------------------------
+
+
+class Dimension(_Model):
+    name: LocalText | None = None
+    min: int = 0
+    max: int = 100
+    start: int
+    decay_per_day: int = Field(
+        default=0, ge=0, description="Moves back towards `start` by this much per day away."
+    )
+
+
+class State(_Model):
+    id: Id
+    name: LocalText
+    when: Expr
+
+
+Variants = Annotated[list[LocalText], Field(min_length=1)]
+
+
+class Emotions(_Model):
+    """emotions.yaml: Diana's dimensions, named states (first match wins) and responses."""
+
+    kind: Literal["emotions"]
+    character: Id
+    dimensions: dict[Id, Dimension] = Field(min_length=1)
+    states: list[State] = Field(min_length=1)
+    responses: dict[Id, dict[Id, Variants]] = Field(
+        default_factory=dict,
+        description="Response sets: {set: {state or any: [variants]}}. Built-in sets: "
+        "after_choice, vip_locked, short_of_points, return_after_absence, daily_checkin, "
+        "streak_bonus, reaction, comment.",
+    )
+
+
+# --- translations -------------------------------------------------------------------------
+
+
+class Translations(_Model):
+    """A per-language file of translations by string id (e.g. `salon.text`)."""
+
+    kind: Literal["translations"]
+    language: Lang
+    strings: dict[str, str]
+
+
+FILE_KINDS: dict[str, type[_Model]] = {
+    "story": StoryManifest,
+    "chapter": Chapter,
+    "economy": Economy,
+    "vip": Vip,
+    "emotions": Emotions,
+    "translations": Translations,
+}
