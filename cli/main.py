@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from cli import content_cmds
+from cli.bench_cmds import bench
 
 app = typer.Typer(
     name="diana",
@@ -16,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 content_cmds.register(app)
+app.add_typer(bench, name="bench")
 
 
 def main() -> None:

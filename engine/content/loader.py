@@ -36,11 +36,16 @@ class _Parsed:
 
 @dataclass(slots=True)
 class ContentCache:
-    """Parsed and validated files by (path, digest of bytes)."""
+    """Parsed and validated files by (path, digest of bytes), and the last whole result.
+
+    When every file is unchanged the last result is returned as it is (a compiled story is
+    immutable, so sharing it is safe); when some changed, only those are parsed again.
+    """
 
     files: dict[tuple[str, str], _Parsed] = field(default_factory=dict)
+    last: tuple[frozenset[tuple[str, str]], bool, LoadResult] | None = None
 
-    def prune(self, live: set[tuple[str, str]]) -> None:
+    def prune(self, live: frozenset[tuple[str, str]]) -> None:
         for key in list(self.files):
             if key not in live:
                 del self.files[key]
@@ -112,11 +117,13 @@ def load_story(
         with _timed(timings, "read"):
             raw_files = [(display_path(p), p.read_bytes()) for p in discover(root)]
         result.files = len(raw_files)
+        with _timed(timings, "digest"):
+            keys = [(d, hashlib.blake2b(raw, digest_size=16).hexdigest()) for d, raw in raw_files]
+        live = frozenset(keys)
+        if cache is not None and cache.last is not None and cache.last[:2] == (live, checks):
+            return cache.last[2]
         validated: list[Validated] = []
-        live: set[tuple[str, str]] = set()
-        for display, raw in raw_files:
-            key = (display, hashlib.blake2b(raw, digest_size=16).hexdigest())
-            live.add(key)
+        for (display, raw), key in zip(raw_files, keys, strict=True):
             parsed = cache.files.get(key) if cache is not None else None
             if parsed is None:
                 parsed = _parse(display, raw, timings)
@@ -130,7 +137,7 @@ def load_story(
         if cache is not None:
             cache.prune(live)
         if root.is_file():
-            return result
+            return _remember(cache, live, checks, result)
         with _timed(timings, "compile"):
             digest = content_hash(raw_files)
             compiled = compile_story(
@@ -147,10 +154,21 @@ def load_story(
             with _timed(timings, "checks"):
                 run_checks(compiled, bag, root)
         result.story = compiled.story
-        return result
+        return _remember(cache, live, checks, result)
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def _remember(
+    cache: ContentCache | None,
+    live: frozenset[tuple[str, str]],
+    checks: bool,
+    result: LoadResult,
+) -> LoadResult:
+    if cache is not None:
+        cache.last = (live, checks, result)
+    return result
 
 
 def _parse(display: str, raw: bytes, timings: dict[str, float]) -> _Parsed:

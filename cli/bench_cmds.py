@@ -1,0 +1,50 @@
+"""`diana bench`: benchmarks that print tables of figures (never timed tests)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import platform
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+bench = typer.Typer(help="Measure the engine: print tables of figures.", no_args_is_help=True)
+
+QuickOpt = Annotated[bool, typer.Option("--quick", help="Smaller sizes; about a minute.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def _machine() -> str:
+    import os
+
+    return (
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} cores, {platform.machine()}"
+    )
+
+
+@bench.command("content")
+def content(quick: QuickOpt = False, as_json: JsonOpt = False) -> None:
+    """Load and check generated stories of 1,000 to 10,000 fragments beside the YAML floor.
+
+    Example: [bold]diana bench content --quick[/]
+    """
+    from engine.content.bench import run_content_bench
+
+    rows = run_content_bench(quick=quick)
+    if as_json:
+        print(
+            json.dumps(
+                {"machine": _machine(), "rows": [dataclasses.asdict(r) for r in rows]}, indent=2
+            )
+        )
+        return
+    table = Table(title=f"Content loading ({_machine()})")
+    for col in ("scenario", "fragments", "ms / MB", "target", "measured vs target", "note"):
+        table.add_column(col, justify="right" if col in {"fragments", "ms / MB"} else "left")
+    for r in rows:
+        table.add_row(r.scenario, f"{r.fragments:,}", f"{r.ms:,.1f}", r.target, r.ratio, r.note)
+    Console(width=max(Console().width, 140)).print(table)
