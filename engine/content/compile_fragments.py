@@ -52,9 +52,9 @@ class FragmentCompiler:
         for chapter, doc in chapters:
             heads.setdefault(chapter.id, (chapter, doc))
             pos = doc.positions
-            rank = self._rank(chapter.vip, pos.value(("vip",)))
+            rank = self._rank(chapter.vip, pos, ("vip",))
             if chapter.upsell is not None:
-                self._target(chapter.upsell, pos.value(("upsell",)))
+                self._target(chapter.upsell, pos, ("upsell",))
             for i, frag in enumerate(chapter.fragments):
                 entry = self.index.get(frag.id)
                 if entry is None or entry[1] is not frag:
@@ -65,7 +65,7 @@ class FragmentCompiler:
         for cid, (chapter, doc) in heads.items():
             start = chapter.start or by_chapter.get(cid, [""])[0]
             if chapter.start is not None:
-                self._target(chapter.start, doc.positions.value(("start",)))
+                self._target(chapter.start, doc.positions, ("start",))
             title = self.texts.add(
                 f"chapter.{cid}.title", chapter.title, doc.positions.value(("title",))
             )
@@ -73,7 +73,7 @@ class FragmentCompiler:
                 cid,
                 title,
                 start,
-                self._rank(chapter.vip, doc.positions.value(("vip",))),
+                self._rank(chapter.vip, doc.positions, ("vip",)),
                 tuple(by_chapter.get(cid, ())),
             )
         return fragments, out
@@ -90,10 +90,10 @@ class FragmentCompiler:
                 name=f.speaker,
                 suggestion=suggest(f.speaker, sorted(self.story.characters)),
             )
-        rank = max(chapter_rank, self._rank(f.vip, pos.value((*loc, "vip"))))
+        rank = max(chapter_rank, self._rank(f.vip, pos, (*loc, "vip")))
         upsell = f.upsell or (chapter.upsell if rank else None)
         if f.upsell is not None:
-            self._target(f.upsell, pos.value((*loc, "upsell")))
+            self._target(f.upsell, pos, (*loc, "upsell"))
         choices: list[c.Choice] = []
         seen: dict[str, Position] = {}
         for i, ch in enumerate(f.choices):
@@ -139,7 +139,7 @@ class FragmentCompiler:
     def _choice(
         self, fid: str, cid: str, i: int, ch: m.Choice, pos: PositionMap, loc: Loc
     ) -> c.Choice:
-        self._target(ch.to, pos.value((*loc, "to")))
+        self._target(ch.to, pos, (*loc, "to"))
         condition = None
         if ch.if_ is not None:
             condition = self.exprs.compile(ch.if_, pos.value((*loc, "if")))
@@ -169,7 +169,7 @@ class FragmentCompiler:
             fallback=ch.fallback,
             cost=ch.cost,
             reward=ch.reward,
-            vip_rank=self._rank(ch.vip, pos.value((*loc, "vip"))),
+            vip_rank=self._rank(ch.vip, pos, (*loc, "vip")),
             effects=self._effects(ch.effects, pos, (*loc, "effects")),
             response=ch.response,
             pos=pos.value(loc),
@@ -233,7 +233,8 @@ class FragmentCompiler:
             caption = self.texts.add(f"{fid}.caption", media.caption, pos.value((*loc, "caption")))
         return c.Media(kind, file, caption)
 
-    def _rank(self, gate: bool | str, at: Position) -> int:
+    def _rank(self, gate: bool | str, pos: PositionMap, loc: Loc) -> int:
+        """0 for free, else the tier's rank; the position is only looked up on error."""
         if gate is False:
             return 0
         if gate is True:
@@ -241,11 +242,16 @@ class FragmentCompiler:
         rank = self.vip.rank(gate)
         if rank == 0:
             self.bag.add(
-                "D306", at, name=gate, suggestion=suggest(gate, [t.id for t in self.vip.tiers])
+                "D306",
+                pos.value(loc),
+                name=gate,
+                suggestion=suggest(gate, [t.id for t in self.vip.tiers]),
             )
             return 1
         return rank
 
-    def _target(self, target: str, at: Position) -> None:
+    def _target(self, target: str, pos: PositionMap, loc: Loc) -> None:
         if target not in self.index:
-            self.bag.add("D302", at, target=target, suggestion=suggest(target, list(self.index)))
+            self.bag.add(
+                "D302", pos.value(loc), target=target, suggestion=suggest(target, list(self.index))
+            )

@@ -98,6 +98,8 @@ class TextTable:
             object.__setattr__(draft.text, "values", MappingProxyType(draft.values))
 
     def _check_placeholders(self, draft: _Draft, lang: str, text: str) -> None:
+        if "{" not in text and "}" not in text:
+            return
         found = parse_substitutions(text)
         if isinstance(found, ExprError):
             self.bag.add("D401", draft.pos, detail=f"{found.detail} ({lang})")

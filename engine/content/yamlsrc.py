@@ -47,7 +47,10 @@ class PositionMap:
     def value(self, loc: Loc) -> Position:
         """Where the value at `loc` starts, else its nearest recorded ancestor, else 1:1."""
         marks = self.value_marks
-        for end in range(len(loc), -1, -1):
+        found = marks.get(loc)
+        if found is not None:  # the common case: skip building ancestor tuples
+            return Position(self.path, found[0], found[1])
+        for end in range(len(loc) - 1, -1, -1):
             found = marks.get(loc[:end])
             if found is not None:
                 return Position(self.path, found[0], found[1])
