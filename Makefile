@@ -18,7 +18,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/diana validate content/
-	$(BIN)/diana lint content/
+	$(BIN)/diana preview content/
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

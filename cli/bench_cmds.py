@@ -48,3 +48,26 @@ def content(quick: QuickOpt = False, as_json: JsonOpt = False) -> None:
     for r in rows:
         table.add_row(r.scenario, f"{r.fragments:,}", f"{r.ms:,.1f}", r.target, r.ratio, r.note)
     Console(width=max(Console().width, 140)).print(table)
+
+
+@bench.command("runtime")
+def runtime(quick: QuickOpt = False, as_json: JsonOpt = False) -> None:
+    """Random walks over a generated 10,000-fragment story: latency of one choose() step.
+
+    Example: [bold]diana bench runtime --quick[/]
+    """
+    from engine.runtime.bench import run_runtime_bench
+
+    rows = run_runtime_bench(
+        fragments=2_000 if quick else 10_000, steps=20_000 if quick else 100_000
+    )
+    if as_json:
+        print(json.dumps({"machine": _machine(), "rows": rows}, indent=2))
+        return
+    table = Table(title=f"Runtime step (target: choose p99 <= 50 µs) ({_machine()})")
+    for col in ("metric", "value", "detail"):
+        table.add_column(col, justify="right" if col == "value" else "left")
+    for row in rows:
+        detail = ", ".join(f"{k} {v:,}" for k, v in row.items() if k not in {"metric", "value"})
+        table.add_row(str(row["metric"]), f"{row['value']:,}", detail)
+    Console(width=max(Console().width, 120)).print(table)

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
+from engine.content.loader import discover
 from engine.content.model import FILE_KINDS
 from engine.content.schema_export import export_schemas, render
 
@@ -29,7 +30,7 @@ def test_schema_is_valid_2020_12(kind: str) -> None:
 
 
 def content_files() -> list[Path]:
-    return sorted((ROOT / "content").rglob("*.yaml"))
+    return discover(ROOT / "content")
 
 
 @pytest.mark.parametrize("path", content_files(), ids=lambda p: p.name)

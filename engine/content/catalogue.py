@@ -394,14 +394,6 @@ _ENTRIES = [
         "Split the choices over two fragments.",
     ),
     Entry(
-        "D705",
-        "callback-too-long",
-        E,
-        "this button's callback data can reach {length} bytes; Telegram allows 64",
-        "Buttons carry a compact reference to the fragment and choice.",
-        "Use shorter ids for this fragment or choice.",
-    ),
-    Entry(
         "D706",
         "invalid-html",
         E,

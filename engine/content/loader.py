@@ -25,6 +25,8 @@ from engine.content.schema_stage import validate_document
 from engine.content.yamlsrc import YamlDocument, load_yaml
 
 SUFFIXES = (".yaml", ".yml")
+TESTS_FOLDER = "tests"
+"""`<content>/tests/` holds writers' golden transcripts (`diana test`), not story files."""
 
 
 @dataclass(slots=True)
@@ -81,7 +83,8 @@ def display_path(path: Path) -> str:
 
 
 def discover(root: Path) -> list[Path]:
-    """Every YAML file under `root`, in a stable order (hidden folders skipped)."""
+    """Every YAML file under `root`, in a stable order (hidden folders and the writers'
+    `tests/` folder skipped)."""
     if root.is_file():
         return [root]
     found = [
@@ -90,6 +93,7 @@ def discover(root: Path) -> list[Path]:
         if p.suffix in SUFFIXES
         and p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and p.relative_to(root).parts[0] != TESTS_FOLDER
     ]
     return sorted(found)
 

@@ -78,16 +78,26 @@ def _clean_loc(loc: tuple[int | str, ...], data: object) -> tuple[Loc, object, b
         if part == "[key]":
             on_key = True
             continue
-        if isinstance(node, dict) and part in node:
+        child = _child(node, part)
+        if child is not _MISSING:
             clean.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            clean.append(part)
-            node = node[part]
+            node = child
         elif isinstance(node, dict) and isinstance(part, str) and not _is_tag(part):
             clean.append(part)  # a missing or unknown key: keep it, no value below
             node = None
     return tuple(clean), node, on_key
+
+
+_MISSING = object()
+
+
+def _child(node: object, part: str | int) -> object:
+    """The value at `part` inside `node`, or `_MISSING`."""
+    if isinstance(node, dict):
+        return node.get(part, _MISSING)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return _MISSING
 
 
 def _is_tag(part: str) -> bool:

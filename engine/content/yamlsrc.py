@@ -155,7 +155,7 @@ class _Events(Protocol):
 
 def _events(text: str) -> _Events:
     if yaml.__with_libyaml__:
-        from yaml._yaml import CParser  # noqa: PLC0415 - only present when built with libyaml
+        from yaml._yaml import CParser
 
         return CParser(text)
     return yaml.SafeLoader(text)  # pragma: no cover - pure-Python fallback, same events

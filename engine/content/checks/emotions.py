@@ -3,9 +3,11 @@
 Each emotion dimension can only move as far as the story's `add` effects take it: from its
 start by the sum of every decrease and every increase (any `add` that a loop can repeat opens
 that direction up to the bound), clamped to the dimension's bounds. The states are then tried,
-in order, on a grid of telling values per name (bounds, start, and every constant in a state
-condition and its neighbours), so a state shadowed by an earlier one is caught as well as one
-whose condition the story can never satisfy. Decay moves towards `start`, inside the range.
+in order, on a grid of telling values per name (bounds, start, and each constant the name is
+compared with, and its neighbours), so a state shadowed by an earlier one is caught as well
+as one whose condition the story can never satisfy. Decay moves towards `start`, inside the
+range. Other names and calls a state reads (variables, `visited()`...) are tried at every
+telling value too, so that a state is only reported when no play of the story could show it.
 """
 
 from __future__ import annotations
@@ -63,8 +65,8 @@ def ranges(story: Story, graph: Graph) -> dict[str, tuple[int, int]]:
     open_down: set[str] = set()
     open_up: set[str] = set()
 
-    def apply(effects: Effects | None, repeats: bool) -> None:
-        for kind, name, delta in effects.adds if effects is not None else ():
+    def apply(effects: Effects, repeats: bool) -> None:
+        for kind, name, delta in effects.adds:
             if kind != "emotion" or name not in dims:
                 continue
             if delta < 0:
@@ -76,17 +78,13 @@ def ranges(story: Story, graph: Graph) -> dict[str, tuple[int, int]]:
                 if repeats:
                     open_up.add(name)
 
-    for f in graph.fragments:
-        u = f.index
-        comp = graph.comp[u]
-        if comp < 0:
-            continue
-        apply(f.on_enter, graph.cyclic[comp])
-        if f.ending is None:
-            for c in f.choices:
-                target = story.fragments.get(c.target)
-                inner = target is not None and graph.comp[target.index] == comp
-                apply(c.effects, inner and graph.cyclic[comp])
+    comp, cyclic = graph.comp, graph.cyclic
+    for u, effects in graph.on_enter:
+        if effects.adds and comp[u] >= 0:
+            apply(effects, cyclic[comp[u]])
+    for u, t, effects in graph.choice_effects:
+        if effects.adds and comp[u] >= 0:
+            apply(effects, comp[t] == comp[u] and cyclic[comp[u]])
     out: dict[str, tuple[int, int]] = {}
     for name, d in dims.items():
         start = d.clamp(d.start)
@@ -98,54 +96,73 @@ def ranges(story: Story, graph: Graph) -> dict[str, tuple[int, int]]:
 
 def _axes(story: Story, dims: Mapping[str, tuple[int, int]]) -> dict[Key, list[Value]]:
     """The values worth trying for every name and function call the states read."""
-    numbers: set[int] = set()
-    texts: set[str] = set()
+    numbers: dict[Key, set[int]] = {}
+    texts: dict[Key, set[str]] = {}
     keys: dict[Key, None] = {}
     for state in story.emotions.states:
-        numbers.update(n + d for n in _constants(state.when.source, texts) for d in (-1, 0, 1))
         keys.update((("value", name), None) for name in sorted(state.when.names))
         # visited() and visits() of one fragment read the same count
-        keys.update(
-            ((("visits" if f == "visited" else f), arg), None) for f, arg in state.when.references
-        )
-    nums = sorted(numbers)
+        keys.update(((_count(f), arg), None) for f, arg in state.when.references)
+        _thresholds(state.when.source, numbers, texts)
     axes: dict[Key, list[Value]] = {}
     for key in keys:
         kind, name = key
+        near = {n + d for n in numbers.get(key, ()) for d in (-1, 0, 1)}
         if kind == "value" and name in dims:
             low, high = dims[name]
-            start = story.emotions.dimensions[name].start
-            axes[key] = sorted(
-                {low, high, min(max(start, low), high), *(n for n in nums if low <= n <= high)}
-            )
+            start = min(max(story.emotions.dimensions[name].start, low), high)
+            axes[key] = sorted({low, high, start, *(n for n in near if low <= n <= high)})
         elif kind in ("has_clue", "chose") or name == "vip":
             axes[key] = [False, True]
         elif kind == "visits":
-            axes[key] = sorted({0, 1, *(n for n in nums if n >= 0)})
+            axes[key] = sorted({0, 1, *(n for n in near if n >= 0)})
         else:
             default: Value = story.variables.get(name, "" if name == "state" else 0)
             if isinstance(default, bool):
                 axes[key] = [default, not default]
             elif isinstance(default, int):
-                axes[key] = sorted({default, *nums})
+                axes[key] = sorted({default, *near})
             else:
-                axes[key] = sorted({default, *texts})
+                axes[key] = sorted({default, *texts.get(key, ())})
     return axes
 
 
-def _constants(source: str, texts: set[str]) -> Iterator[int]:
-    """Whole-number constants in an expression (with their sign); text constants go to `texts`."""
+def _count(function: str) -> str:
+    return "visits" if function == "visited" else function
+
+
+def _thresholds(source: str, numbers: dict[Key, set[int]], texts: dict[Key, set[str]]) -> None:
+    """Collect, per name or call, the constants it is compared with: the points where a
+    condition can change. A comparison over several names (`trust + affection > 90`) gives
+    its constants to all of them; a number counts with both signs (`-5` is `5` negated).
+    """
     try:
         tree = ast.parse(source.replace("\n", " ").replace("\r", " ").strip(), mode="eval")
     except (SyntaxError, ValueError):
         return
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, str):
-                texts.add(node.value)
-            elif isinstance(node.value, int) and not isinstance(node.value, bool):
-                yield node.value
-                yield -node.value
+    for compare in (n for n in ast.walk(tree) if isinstance(n, ast.Compare)):
+        keys: list[Key] = []
+        ints: list[int] = []
+        strs: list[str] = []
+        for node in ast.walk(compare):
+            if isinstance(node, ast.Name):
+                keys.append(("value", node.id))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
+                arg = node.args[0]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    keys.append((_count(node.func.id), arg.value))
+            elif isinstance(node, ast.Constant) and not isinstance(node.value, bool):
+                if isinstance(node.value, int):
+                    ints += (node.value, -node.value)
+                elif isinstance(node.value, str) and node not in _call_args(compare):
+                    strs.append(node.value)
+        for key in keys:
+            numbers.setdefault(key, set()).update(ints)
+            texts.setdefault(key, set()).update(strs)
+
+
+def _call_args(tree: ast.AST) -> list[ast.AST]:
+    return [a for n in ast.walk(tree) if isinstance(n, ast.Call) for a in n.args]
 
 
 def _grid(axes: Sequence[Sequence[Value]]) -> Iterator[tuple[Value, ...]]:
@@ -155,7 +172,7 @@ def _grid(axes: Sequence[Sequence[Value]]) -> Iterator[tuple[Value, ...]]:
     if size <= MAX_POINTS:
         yield from itertools.product(*axes)
         return
-    rng = random.Random(0)  # noqa: S311 - sampling a search space, not security
+    rng = random.Random(0)
     yield tuple(axis[0] for axis in axes)
     for _ in range(MAX_POINTS - 1):
         yield tuple(rng.choice(axis) for axis in axes)

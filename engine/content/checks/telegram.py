@@ -9,7 +9,7 @@ removed, entities decoded, and every `{placeholder}` at the longest value it can
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
 from engine.content.compiled import Story, Text
@@ -18,40 +18,21 @@ from engine.content.texts import RESPONSE_PLACEHOLDERS
 
 if TYPE_CHECKING:
     from engine.content.checks import CheckContext
+    from engine.content.checks.graph import Graph
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 LABEL_LIMIT = 40
 MAX_BUTTONS = 8
-CALLBACK_LIMIT = 64
-CALLBACK_FORMAT = "c:{step}:{fragment}:{choice}"
-"""The bot's callback data: state step, fragment index and choice index, each in base 36."""
-STEP_DIGITS = 8
 NAME_LENGTH = 64
 """Telegram's longest first_name."""
 NUMBER_LENGTH = 10
 Kind = Literal["message", "caption", "label"]
 
-_ALLOWED = frozenset(
-    {
-        "b",
-        "strong",
-        "i",
-        "em",
-        "u",
-        "ins",
-        "s",
-        "strike",
-        "del",
-        "a",
-        "code",
-        "pre",
-        "blockquote",
-        "tg-spoiler",
-        "span",
-        "tg-emoji",
-    }
-)
+_FORMATTING = ("b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler")
+_PLAIN_TAGS = frozenset((*_FORMATTING, "code", "pre", "blockquote"))
+"""Tags that need no attribute."""
+_ALLOWED = _PLAIN_TAGS | {"a", "span", "tg-emoji"}
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _SPECIAL = re.compile(r"[<&]")
 _ENTITY = re.compile(r"&(?:#([0-9]{1,8})|#[xX]([0-9a-fA-F]{1,8})|([A-Za-z][A-Za-z0-9]*));")
@@ -59,6 +40,7 @@ _VALUE = r"""(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+)"""
 _TAG = re.compile(
     rf"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s\"'<>/=]+(?:\s*=\s*{_VALUE})?)*)\s*(/?)>"
 )
+_SIMPLE_TAG = re.compile(r"<(/?)([a-z-]+)>")
 _ATTR = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>=`]+)))?""")
 
 
@@ -66,6 +48,27 @@ def parse_html(text: str) -> tuple[str, str | None]:
     """(what the player reads, the first problem Telegram would refuse, or None)."""
     if "<" not in text and "&" not in text:
         return text, None
+    if "&" not in text:  # the common case, simple tags only: one regex and a short loop
+        tags = _SIMPLE_TAG.findall(text)
+        if len(tags) == text.count("<") and _nested(tags):
+            return _SIMPLE_TAG.sub("", text), None
+    return _parse(text)
+
+
+def _nested(tags: list[tuple[str, str]]) -> bool:
+    stack: list[str] = []
+    for closing, name in tags:
+        if name not in _PLAIN_TAGS:
+            return False
+        if not closing:
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return False
+    return not stack
+
+
+def _parse(text: str) -> tuple[str, str | None]:
+    """The exact tokenizer: every '<' and '&' must start a valid tag or entity."""
     out: list[str] = []
     open_tags: list[str] = []
     problem: str | None = None
@@ -117,12 +120,8 @@ def _bad_entity(entity: str | None) -> str:
 
 
 def _tag_problem(tag: re.Match[str], open_tags: list[str]) -> str | None:
-    closing, name, attrs, self_closing = (
-        tag.group(1),
-        tag.group(2).lower(),
-        tag.group(3),
-        tag.group(4),
-    )
+    closing, name, attrs, self_closing = tag.groups()
+    name = name.lower()
     if name not in _ALLOWED:
         return f"<{name}> is not a Telegram tag"
     if closing:
@@ -150,117 +149,107 @@ def _tag_problem(tag: re.Match[str], open_tags: list[str]) -> str | None:
     return None
 
 
-def longest_values(story: Story, language: str) -> dict[str, str]:
-    """Each placeholder's longest possible value in `language` (as filler of that length)."""
-    lengths: dict[str, int] = dict.fromkeys(
+def placeholder_lengths(story: Story, graph: Graph) -> dict[str, dict[str, int]]:
+    """Per language, the longest value each placeholder can take."""
+    common = dict.fromkeys(
         ("points", "lifetime_points", "streak", *RESPONSE_PLACEHOLDERS), NUMBER_LENGTH
     )
-    lengths["name"] = NAME_LENGTH
-
-    def longest(texts: Iterator[Text]) -> int:
-        return max((len(t.get(language, story.default_language)) for t in texts), default=0)
-
+    common.update(dict.fromkeys([*story.emotions.dimensions, *story.archetypes], NUMBER_LENGTH))
+    common["name"] = NAME_LENGTH
+    for name, start in story.variables.items():  # True/False fit in a number's width
+        common[name] = len(start) if isinstance(start, str) else NUMBER_LENGTH
+    effects = [e for _, e in graph.on_enter] + [e for _, _, e in graph.choice_effects]
+    for name, value in (pair for e in effects for pair in e.sets):
+        if isinstance(value, str) and name in common:
+            common[name] = max(common[name], len(value))
     eco, emo = story.economy, story.emotions
-    lengths["level"] = longest(level.name for level in eco.levels)
-    lengths["currency"] = longest(iter([eco.currency_name]))
-    lengths["state"] = max(
-        longest(s.name for s in emo.states), max((len(s.id) for s in emo.states), default=0)
-    )
-    lengths.update(dict.fromkeys([*emo.dimensions, *story.archetypes], NUMBER_LENGTH))
-    for name, start in story.variables.items():
-        lengths[name] = (
-            len(str(False))
-            if isinstance(start, bool)
-            else NUMBER_LENGTH
-            if isinstance(start, int)
-            else len(start)
-        )
-    for f in story.by_index:
-        for effects in (f.on_enter, *(c.effects for c in f.choices)):
-            for name, value in effects.sets if effects is not None else ():
-                if isinstance(value, str) and name in lengths:
-                    lengths[name] = max(lengths[name], len(value))
-    return {name: "x" * n for name, n in lengths.items()}
+    out: dict[str, dict[str, int]] = {}
+    for lang in story.languages:
 
+        def longest(texts: Iterable[Text], lang: str = lang) -> int:
+            return max((len(t.get(lang, story.default_language)) for t in texts), default=0)
 
-def story_texts(story: Story) -> Iterator[tuple[Text, Kind]]:
-    """The texts Telegram shows as messages, captions and button labels."""
-    for f in story.by_index:
-        yield f.text, "message"
-        if f.media is not None and f.media.caption is not None:
-            yield f.media.caption, "caption"
-        for c in f.choices:
-            yield c.label, "label"
-        if f.ending is not None:
-            yield f.ending.title, "message"
-    for by_state in story.emotions.responses.values():
-        for variants in by_state.values():
-            for text in variants:
-                yield text, "message"
+        out[lang] = {
+            **common,
+            "level": longest(level.name for level in eco.levels),
+            "currency": longest([eco.currency_name]),
+            "state": max([longest(s.name for s in emo.states), *(len(s.id) for s in emo.states)]),
+        }
+    return out
 
 
 def check(ctx: CheckContext) -> None:
     """D701-D706; runs even after errors (texts do not depend on the story's graph)."""
-    story, bag, positions = ctx.story, ctx.bag, ctx.compiled.positions
-    fills: dict[str, tuple[dict[str, str], int]] = {}
-    for text, kind in story_texts(story):
-        pos = positions.get(f"text:{text.id}")
-        if pos is None:
-            continue
-        for lang, raw in text.values.items():
-            if lang not in fills:
-                fill = longest_values(story, lang)
-                fills[lang] = fill, max(map(len, fill.values()), default=0)
-            fill, widest = fills[lang]
-            if kind == "label":
-                visible = raw
-            else:
-                visible, problem = parse_html(raw)
-                if problem is not None:
-                    bag.add("D706", pos, language=lang, detail=problem)
-            limit = (
-                LABEL_LIMIT
-                if kind == "label"
-                else (CAPTION_LIMIT if kind == "caption" else TEXT_LIMIT)
-            )
-            if len(visible) + widest * visible.count("{") <= limit:
-                continue  # cannot be too long even with every placeholder at its longest
-            length = len(render_substitutions(visible, fill))
-            if length > limit:
-                code = {"label": "D703", "caption": "D702", "message": "D701"}[kind]
-                bag.add(code, pos, length=length, language=lang, limit=limit)
-    for f in story.by_index:
-        if len(f.choices) > MAX_BUTTONS:
-            bag.add("D704", f.pos, count=len(f.choices), limit=MAX_BUTTONS)
-    _callbacks(ctx)
-
-
-def base36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        n, r = divmod(n, 36)
-        out = digits[r] + out
-        if n == 0:
-            return out
-
-
-def callback_data_length(fragment_index: int, choice_index: int) -> int:
-    """Bytes of the longest callback data a button of this fragment and choice can carry."""
-    data = CALLBACK_FORMAT.format(
-        step="z" * STEP_DIGITS, fragment=base36(fragment_index), choice=base36(choice_index)
-    )
-    return len(data.encode())
-
-
-def _callbacks(ctx: CheckContext) -> None:
-    """D705. The data grows with the indices, so the largest pair bounds every button."""
-    frags = ctx.story.by_index
-    most = max((len(f.choices) for f in frags), default=0)
-    if not frags or callback_data_length(len(frags) - 1, max(most - 1, 0)) <= CALLBACK_LIMIT:
-        return
+    story = ctx.story
+    frags = story.by_index
+    lengths = placeholder_lengths(story, ctx.graph)
+    widest = max((n for by_name in lengths.values() for n in by_name.values()), default=0)
+    messages = [f.text for f in frags] + [f.ending.title for f in frags if f.ending is not None]
+    messages += [
+        text for by in story.emotions.responses.values() for v in by.values() for text in v
+    ]
+    captions = [f.media.caption for f in frags if f.media is not None and f.media.caption]
+    fills: dict[str, dict[str, str]] = {}
+    groups: list[tuple[Kind, list[Text]]] = [
+        ("message", messages),
+        ("caption", captions),
+        ("label", [c.label for c in ctx.graph.choices]),
+    ]
+    for kind, texts in groups:
+        for text in _suspects(texts, widest, kind):
+            _check_text(ctx, text, kind, lengths, fills)
     for f in frags:
-        for c in f.choices:
-            length = callback_data_length(f.index, c.index)
-            if length > CALLBACK_LIMIT:
-                ctx.bag.add("D705", c.pos, length=length)
+        if len(f.choices) > MAX_BUTTONS:
+            ctx.bag.add("D704", f.pos, count=len(f.choices), limit=MAX_BUTTONS)
+
+
+def _suspects(texts: list[Text], widest: int, kind: Kind) -> list[Text]:
+    """The texts that may break a rule: with markup, or long enough that placeholders at
+    their widest could take them over the limit. Almost every text passes; one pass over the
+    values (touching each string once) sorts them out, and only suspects get the full check.
+    """
+    limit = _LIMITS[kind]
+    if kind == "label":
+        found = [
+            t
+            for t in texts
+            for raw in t.values.values()
+            if len(raw) > limit or ("{" in raw and len(raw) + widest * raw.count("{") > limit)
+        ]
+    else:
+        found = [
+            t
+            for t in texts
+            for raw in t.values.values()
+            if "<" in raw or "&" in raw or len(raw) + widest * raw.count("{") > limit
+        ]
+    return list({id(t): t for t in found}.values())  # suspect in two languages: check once
+
+
+def _check_text(
+    ctx: CheckContext,
+    text: Text,
+    kind: Kind,
+    lengths: dict[str, dict[str, int]],
+    fills: dict[str, dict[str, str]],
+) -> None:
+    pos = ctx.compiled.positions.get(f"text:{text.id}")
+    if pos is None:
+        return
+    for lang, raw in text.values.items():
+        if lang not in fills:
+            by_name = lengths.get(lang) or lengths.get(ctx.story.default_language, {})
+            fills[lang] = {name: "x" * n for name, n in by_name.items()}
+        visible = raw
+        if kind != "label":  # labels are plain text in Telegram
+            visible, problem = parse_html(raw)
+            if problem is not None:
+                ctx.bag.add("D706", pos, language=lang, detail=problem)
+        limit = _LIMITS[kind]
+        length = len(render_substitutions(visible, fills[lang]) if "{" in visible else visible)
+        if length > limit:
+            ctx.bag.add(_CODES[kind], pos, length=length, language=lang, limit=limit)
+
+
+_LIMITS: dict[Kind, int] = {"message": TEXT_LIMIT, "caption": CAPTION_LIMIT, "label": LABEL_LIMIT}
+_CODES: dict[Kind, str] = {"message": "D701", "caption": "D702", "label": "D703"}

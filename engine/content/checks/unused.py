@@ -2,52 +2,73 @@
 
 The compiler records every name a condition reads or an effect targets; to that come the
 names shown in text (`{trust}` is a use), and for clues, the effects that unlock them and the
-`has_clue()` calls that test them. Runs even after errors: a name left unused by a broken
-expression is at worst a spurious warning next to the error that explains it.
+`has_clue()` calls that test them. Only names still unused after the cheap sources are looked
+for in the texts. Runs even after errors: a name left unused by a broken expression is at
+worst a spurious warning next to the error that explains it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import repeat
+from operator import contains
 from typing import TYPE_CHECKING
 
-from engine.content.compiled import Effects, Story, Text
-from engine.content.expressions import ExprError, Expression, parse_substitutions
+from engine.content.compiled import Story, Text
+from engine.content.expressions import ExprError, parse_substitutions
 
 if TYPE_CHECKING:
     from engine.content.checks import CheckContext
 
 
 def check(ctx: CheckContext) -> None:
-    story = ctx.story
-    used = set(ctx.compiled.used_names)
-    used.update(_placeholders(story))
-    clues: set[str] = set()
-    for effects in _effects(story):
-        clues.update(effects.clues)
-    for expr in _expressions(story):
-        clues.update(arg for function, arg in expr.references if function == "has_clue")
-    declared = (
-        [("variable", "var", name) for name in story.variables]
-        + [("archetype", "archetype", name) for name in story.archetypes]
-        + [("clue", "clue", name) for name in story.clues]
+    story, g = ctx.story, ctx.graph
+    used = ctx.compiled.used_names
+    unused = {name: ("variable", "var") for name in story.variables if name not in used}
+    unused.update(
+        (name, ("archetype", "archetype")) for name in story.archetypes if name not in used
     )
-    for what, prefix, name in declared:
-        if name in (clues if what == "clue" else used):
-            continue
+    if story.clues:
+        clues = set(story.clues)
+        for _, effects in g.on_enter:
+            clues.difference_update(effects.clues)
+        for _, _, effects in g.choice_effects:
+            clues.difference_update(effects.clues)
+        expressions = [
+            *g.conditions,
+            *(s.when for s in story.emotions.states),
+            *(a.when for a in story.economy.achievements),
+        ]
+        for expr in expressions:
+            clues.difference_update(arg for fn, arg in expr.references if fn == "has_clue")
+        unused.update((name, ("clue", "clue")) for name in clues)
+    if not unused:
+        return
+    for name in _shown(story, {n for n, (what, _) in unused.items() if what != "clue"}):
+        del unused[name]
+    for name, (what, prefix) in unused.items():
         pos = ctx.compiled.positions.get(f"{prefix}:{name}")
         if pos is not None:
             ctx.bag.add("D901", pos, what=what, name=name)
 
 
-def _placeholders(story: Story) -> Iterator[str]:
-    """Every name any text substitutes, in any language."""
-    for text in _all_texts(story):
-        for raw in text.values.values():
-            if "{" in raw:
-                found = parse_substitutions(raw)
-                if not isinstance(found, ExprError):
-                    yield from (name for name, _ in found)
+def _shown(story: Story, names: set[str]) -> set[str]:
+    """Which of `names` some text substitutes, in any language."""
+    found: set[str] = set()
+    if not names:
+        return found
+    raws = [raw for text in _all_texts(story) for raw in text.values.values()]
+    for name in names:
+        braced = "{" + name + "}"
+        if not any(map(contains, raws, repeat(braced))):
+            continue  # the common case, settled by one C-level scan
+        for raw in raws:  # confirm: `{{name}}` is a literal brace, not a substitution
+            if braced in raw:
+                subs = parse_substitutions(raw)
+                if not isinstance(subs, ExprError) and any(n == name for n, _ in subs):
+                    found.add(name)
+                    break
+    return found
 
 
 def _all_texts(story: Story) -> Iterator[Text]:
@@ -78,23 +99,3 @@ def _all_texts(story: Story) -> Iterator[Text]:
     for o in vip.offers:
         yield o.title
         yield o.description
-
-
-def _effects(story: Story) -> Iterator[Effects]:
-    for f in story.by_index:
-        if f.on_enter is not None:
-            yield f.on_enter
-        for c in f.choices:
-            if c.effects is not None:
-                yield c.effects
-
-
-def _expressions(story: Story) -> Iterator[Expression]:
-    for f in story.by_index:
-        for c in f.choices:
-            if c.condition is not None:
-                yield c.condition
-    for state in story.emotions.states:
-        yield state.when
-    for a in story.economy.achievements:
-        yield a.when

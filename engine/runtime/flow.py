@@ -1,0 +1,149 @@
+"""Moving through the story: start, choose, enter a fragment, and the VIP gate on the way.
+
+A pressed button is re-assessed exactly as it would be shown now; anything that no longer
+applies (another fragment, a condition now false, a once-only choice already taken) is an
+outcome with the state untouched. A cost is charged in the same step that moves the player.
+"""
+
+from __future__ import annotations
+
+import re
+
+from engine.content.compiled import Fragment
+from engine.runtime.choices import Status, assess_all
+from engine.runtime.effects import apply_effects
+from engine.runtime.errors import MalformedChoiceRef, NotStarted, StoryOver, UnknownChapter
+from engine.runtime.events import (
+    ChoiceMade,
+    FragmentEntered,
+    NotEnoughPoints,
+    StoryEnded,
+    VipGateBlocked,
+)
+from engine.runtime.output import Outcome, Step
+from engine.runtime.turn import Turn
+
+_REF = re.compile(r"([a-z0-9][a-z0-9_]*)\.([a-z0-9][a-z0-9_]*)")
+MAX_UPSELL_HOPS = 4
+
+_REFUSALS = {
+    Status.TAKEN: Outcome.ALREADY_TAKEN,
+    Status.CONDITION: Outcome.UNAVAILABLE,
+    Status.NOT_OFFERED: Outcome.UNAVAILABLE,
+}
+
+
+def enter(turn: Turn, fragment_id: str, choice: str | None = None) -> bool:
+    """Put the player on `fragment_id`, or on its upsell when a VIP gate stops them.
+
+    Returns False (and changes nothing but events) when a gate stops the player and there is
+    no upsell to show instead.
+    """
+    story = turn.story
+    fragment = story.fragments[fragment_id]
+    rank = turn.rank()
+    hops = 0
+    while fragment.vip_rank > rank:
+        upsell = fragment.upsell
+        turn.emit(VipGateBlocked(fragment.id, fragment.vip_rank, upsell, choice))
+        if upsell is None or upsell not in story.fragments or hops == MAX_UPSELL_HOPS:
+            return False
+        fragment = story.fragments[upsell]
+        hops += 1
+    _arrive(turn, fragment)
+    return True
+
+
+def _arrive(turn: Turn, fragment: Fragment) -> None:
+    d = turn.d
+    fid = fragment.id
+    d.fragment = fid
+    d.chapter = fragment.chapter
+    count = d.visits.get(fid, 0) + 1
+    d.visits = d.visits.set(fid, count)
+    turn.changed = True
+    turn.scene = True
+    turn.emit(FragmentEntered(fid, fragment.chapter, count))
+    if count == 1 and fragment.reward:
+        turn.award(fragment.reward, f"fragment:{fid}")
+    if fragment.on_enter is not None:
+        apply_effects(turn, fragment.on_enter)
+    if fragment.ending is not None:
+        turn.emit(StoryEnded(fid, fragment.ending.type))
+
+
+def start(turn: Turn, chapter: str | None) -> Step:
+    story = turn.story
+    target = story.start
+    if chapter is not None:
+        found = story.chapters.get(chapter)
+        if found is None or found.start not in story.fragments:
+            raise UnknownChapter(chapter, sorted(story.chapters))
+        target = found.start
+    if not enter(turn, target):
+        turn.reply("vip_locked")
+        return turn.finish(Outcome.VIP_LOCKED)
+    return turn.finish(Outcome.STARTED)
+
+
+def parse_ref(ref: object) -> tuple[str, str]:
+    """Split a button reference; anything no button could carry is misuse."""
+    if not isinstance(ref, str):
+        raise MalformedChoiceRef(ref)
+    match = _REF.fullmatch(ref)
+    if match is None:
+        raise MalformedChoiceRef(ref)
+    return match.group(1), match.group(2)
+
+
+def choose(turn: Turn, ref: str) -> Step:
+    d = turn.d
+    story = turn.story
+    fragment_id, choice_id = parse_ref(ref)
+    if d.fragment is None:
+        raise NotStarted
+    current = story.fragments[d.fragment]
+    if current.ending is not None:
+        raise StoryOver(current.id)
+    if fragment_id != current.id:
+        return turn.finish(Outcome.STALE)
+    found = None
+    for option, status, _shown in assess_all(turn.ctx, turn.rank(), turn.plan.options[current.id]):
+        if option.choice.id == choice_id:
+            found = option, status
+            break
+    if found is None:
+        return turn.finish(Outcome.STALE)
+    option, status = found
+    choice = option.choice
+    if status is Status.VIP:
+        turn.emit(VipGateBlocked(choice.target, option.need, None, option.ref))
+        turn.reply("vip_locked")
+        return turn.finish(Outcome.VIP_LOCKED)
+    if status is Status.COST:
+        turn.emit(NotEnoughPoints(choice.cost, d.points, option.ref))
+        turn.reply("short_of_points", cost=choice.cost, missing=choice.cost - d.points)
+        return turn.finish(Outcome.SHORT_OF_POINTS)
+    if status is not Status.AVAILABLE:
+        return turn.finish(_REFUSALS[status])
+    ref = option.ref
+    if choice.cost:
+        turn.charge(choice.cost, f"choice:{ref}")
+    turn.events.append(ChoiceMade(current.id, choice.id, choice.target))
+    d.chosen = d.chosen.set(ref, d.chosen.get(ref, 0) + 1)
+    turn.changed = True
+    if choice.effects is not None:
+        apply_effects(turn, choice.effects)
+    if choice.reward:
+        turn.award(choice.reward, f"choice:{ref}")
+    if enter(turn, choice.target, ref):
+        turn.reply(choice.response or "after_choice")
+    else:  # only when an upsell is itself gated (content the checks should refuse)
+        turn.scene = True
+        turn.reply("vip_locked")
+    return turn.finish(Outcome.MOVED)
+
+
+def view(turn: Turn) -> Step:
+    turn.scene = True
+    return turn.finish(Outcome.UNCHANGED)

@@ -1,0 +1,269 @@
+"""`diana playtest`: seeded random and exhaustive playthroughs for player profiles, coverage
+with file:line, endings, paywalls, soft-locks and errors, as tables and JSON.
+
+Small stories written here pin the findings exactly; the shipped story (being written while
+these tests run) is checked against figures computed from the loaded story.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from cli.play.playreport import Options, run
+from cli.play.playtest import BUILTIN, Coverage, random_runs
+from cli.play.relevance import Relevance
+from engine.content import Story, load_story
+from engine.runtime import Engine
+
+ROOT = Path(__file__).parent.parent
+CONTENT = ROOT / "content"
+BASE = ROOT / "tests" / "stories" / "_base"
+runner = CliRunner()
+NOW = datetime(2026, 1, 1, 20, tzinfo=UTC)
+
+HUB = """\
+kind: chapter
+id: main
+title: {es: Principal, en: Main}
+fragments:
+  - id: inicio
+    text: {es: Entrada., en: Hall.}
+    choices:
+      - {label: {es: Salón, en: Salon}, to: salon}
+      - {id: caro, label: {es: Copa, en: Glass}, to: copa, cost: 15}
+      - {id: vip, label: {es: Diván, en: Divan}, to: divan, vip: true}
+  - id: salon
+    text: {es: Salón., en: Salon.}
+    choices:
+      - {label: {es: Volver, en: Back}, to: inicio, effects: {add: {romantic: 1}}}
+      - {label: {es: Salir, en: Leave}, to: fin_malo}
+  - id: copa
+    text: {es: Copa., en: Glass.}
+    choices:
+      - {label: {es: Brindar, en: Toast}, to: fin_bueno}
+  - id: divan
+    text: {es: Diván., en: Divan.}
+    choices:
+      - {label: {es: Quedarse, en: Stay}, to: fin_bueno}
+  - id: fin_bueno
+    text: {es: Bien., en: Good.}
+    ending: {title: {es: Bien, en: Good}, type: good}
+  - id: fin_malo
+    text: {es: Mal., en: Bad.}
+    ending: {title: {es: Mal, en: Bad}, type: bad}
+"""
+
+STUCK = """\
+kind: chapter
+id: main
+title: {es: Principal, en: Main}
+fragments:
+  - id: inicio
+    text: {es: Entrada., en: Hall.}
+    choices:
+      - {label: {es: Puerta, en: Door}, to: puerta}
+  - id: puerta
+    text: {es: Una puerta cerrada., en: A locked door.}
+    choices:
+      - label: {es: Abrir, en: Open}
+        to: fin
+        if: 'has_clue("llave")'
+        locked: show
+        locked_reason: {es: Cerrada, en: Locked}
+  - id: fin
+    text: {es: Fin., en: The end.}
+    ending: {title: {es: Fin, en: End}, type: good}
+"""
+
+
+def story_dir(tmp_path: Path, chapter: str) -> Path:
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    (content / "chapters" / "main.yaml").write_text(chapter, encoding="utf-8")
+    return content
+
+
+def load(path: Path) -> Story:
+    result = load_story(path)
+    assert result.story is not None and result.ok, [str(d) for d in result.diagnostics.sorted()]
+    return result.story
+
+
+def playtest_json(*args: str) -> tuple[int, dict[str, object]]:
+    result = runner.invoke(app, ["playtest", *args, "--format", "json"])
+    assert result.exit_code in {0, 1}, result.output
+    return result.exit_code, json.loads(result.output)
+
+
+def test_profiles_endings_paywalls_and_coverage(tmp_path: Path) -> None:
+    content = story_dir(tmp_path, HUB)
+    code, data = playtest_json(str(content), "--runs", "60", "--seed", "3")
+    assert code == 0 and data["ok"] is True
+    profiles = data["profiles"]
+    assert isinstance(profiles, dict) and list(profiles) == [p.name for p in BUILTIN]
+    free, daily, vip = profiles["free"], profiles["daily"], profiles["vip"]
+    assert free["runs"] == 60 and sum(free["endings"].values()) == 60
+    assert set(free["endings"]) == {"fin_malo"}  # 10 points: no glass (15); no VIP divan
+    assert daily["endings"].get("fin_bueno", 0) > 0  # checks in until the glass is paid for
+    assert vip["endings"].get("fin_bueno", 0) > 0
+    assert "VipGateBlocked" not in vip["paywall"]["events"]
+    assert free["paywall"]["events"]["VipGateBlocked"] > 0
+    assert free["paywall"]["events"]["NotEnoughPoints"] > 0
+    assert 0 < free["paywall"]["rate"] <= 1
+    assert daily["soft_locks"] == [] and free["soft_locks"] == []
+    coverage = data["coverage"]
+    assert coverage["fragments"] == {"covered": 6, "total": 6, "uncovered": []}
+    assert coverage["choices"]["covered"] == coverage["choices"]["total"] == 7
+    pts = free["points_at_endings"]
+    assert pts["min"] <= pts["mean"] <= pts["max"]
+
+
+def test_same_seed_same_report(tmp_path: Path) -> None:
+    content = story_dir(tmp_path, HUB)
+    first = playtest_json(str(content), "--runs", "40", "--seed", "9")
+    assert first == playtest_json(str(content), "--runs", "40", "--seed", "9")
+
+
+def test_soft_lock_is_reported_with_a_replay_and_fails(tmp_path: Path) -> None:
+    content = story_dir(tmp_path, STUCK)
+    story = load(content)
+    code, data = playtest_json(str(content), "--runs", "5")
+    assert code == 1 and data["ok"] is False
+    locks = data["profiles"]["free"]["soft_locks"]
+    pos = story.fragments["puerta"].pos
+    assert locks == [
+        {
+            "fragment": "puerta",
+            "at": f"{pos.path}:{pos.line}",
+            "path": ["inicio.puerta"],
+            "replay": f'diana preview {content} --choices "c inicio.puerta"',
+        }
+    ]
+    uncovered = data["coverage"]["fragments"]["uncovered"]
+    fin = load_story(content).compiled
+    assert fin is not None
+    at = fin.positions["fragment:fin"]
+    assert uncovered == [{"id": "fin", "at": f"{at.path}:{at.line}"}]
+    choice = story.fragments["puerta"].choices[0]
+    assert data["coverage"]["choices"]["uncovered"] == [
+        {"id": "puerta.fin", "at": f"{choice.pos.path}:{choice.pos.line}"}
+    ]
+    text = runner.invoke(app, ["playtest", str(content), "--runs", "5"])
+    assert text.exit_code == 1 and "soft-lock" in text.output and "replay:" in text.output
+    replay = runner.invoke(app, ["preview", str(content), "--choices", "c inicio.puerta"])
+    assert replay.exit_code == 0 and "🔒 Abrir — Cerrada" in replay.output
+
+
+def test_too_dear_is_a_soft_lock_only_without_income(tmp_path: Path) -> None:
+    chapter = HUB.replace(
+        "{label: {es: Salón, en: Salon}, to: salon}", "{id: x, label: X, to: copa, vip: true}"
+    )
+    content = story_dir(tmp_path, chapter.replace("to: divan, vip: true", "to: divan, cost: 99"))
+    code, data = playtest_json(
+        str(content), "--runs", "10", "--profile", "free", "--profile", "daily"
+    )
+    assert code == 1
+    profiles = data["profiles"]
+    assert [lock["fragment"] for lock in profiles["free"]["soft_locks"]] == ["inicio"]
+    assert profiles["daily"]["soft_locks"] == []  # checks in until it can pay
+    assert sum(profiles["daily"]["endings"].values()) == 10
+
+
+def test_exhaustive_explores_every_state(tmp_path: Path) -> None:
+    content = story_dir(tmp_path, HUB)
+    code, data = playtest_json(
+        str(content), "--exhaustive", "--profile", "vip", "--profile", "daily"
+    )
+    assert code == 0
+    vip, daily = data["profiles"]["vip"], data["profiles"]["daily"]
+    assert not vip["truncated"] and vip["states"] > 0
+    assert set(vip["endings"]) == {"fin_bueno", "fin_malo"}
+    assert daily["paywall"]["events"]["NotEnoughPoints"] > 0  # taps the glass, then checks in
+    assert data["coverage"]["fragments"]["covered"] == 6  # the glass: only after check-ins
+    capped = playtest_json(str(content), "--exhaustive", "--max-states", "2")[1]
+    assert capped["profiles"]["free"]["truncated"] is True
+
+
+def test_chapter_scope_on_the_shipped_story() -> None:
+    story = load(CONTENT)
+    chapter = next(iter(story.chapters))
+    code, data = playtest_json(
+        str(CONTENT), "--exhaustive", "--chapter", chapter, "--profile", "free"
+    )
+    fragments = [f.id for f in story.by_index if f.chapter == chapter]
+    assert data["coverage"]["fragments"]["total"] == len(fragments)
+    assert code == (0 if data["ok"] else 1)
+    bad = runner.invoke(app, ["playtest", str(CONTENT), "--chapter", "nope"])
+    assert bad.exit_code == 2
+
+
+def test_shipped_story_random_playtest() -> None:
+    story = load(CONTENT)
+    code, data = playtest_json(str(CONTENT), "--runs", "50")
+    cov = data["coverage"]
+    assert cov["fragments"]["total"] == len(story.fragments)
+    assert cov["choices"]["total"] == sum(len(f.choices) for f in story.fragments.values())
+    endings = {f.id for f in story.fragments.values() if f.ending is not None}
+    for profile in data["profiles"].values():
+        assert set(profile["endings"]) <= endings
+        assert profile["errors"] == [], profile["errors"]
+    assert code == (0 if data["ok"] else 1)
+
+
+def test_declared_profiles(tmp_path: Path) -> None:
+    content = story_dir(tmp_path, HUB)
+    (content / "tests").mkdir()
+    (content / "tests" / "_profiles.yaml").write_text(
+        "profiles:\n  rico: {points: 100, description: a rich free player}\n", encoding="utf-8"
+    )
+    code, data = playtest_json(str(content), "--runs", "30", "--profile", "rico")
+    assert code == 0 and list(data["profiles"]) == ["rico"]
+    assert data["profiles"]["rico"]["paywall"]["events"].get("NotEnoughPoints", 0) == 0
+    unknown = runner.invoke(app, ["playtest", str(content), "--profile", "nadie"])
+    assert unknown.exit_code == 2 and "rico" in unknown.output
+
+
+def test_a_crash_is_reported_as_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    story = load(story_dir(tmp_path, HUB))
+
+    def broken(self: Engine, state: object, ref: str, now: datetime) -> object:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Engine, "choose", broken)
+    tally = random_runs(story, BUILTIN[0], Coverage(), seed=1, runs=3, max_steps=10, now=NOW)
+    assert [e["error"] for e in tally.errors] == ["RuntimeError: boom"] * 3
+    report = run(story, "x", [BUILTIN[0]], Options(runs=3), NOW)
+    assert not report.ok
+
+
+def test_relevance_caps_counters_compared_with_literals(tmp_path: Path) -> None:
+    chapter = HUB.replace(
+        "{label: {es: Salir, en: Leave}, to: fin_malo}",
+        "{label: {es: Salir, en: Leave}, to: fin_malo,"
+        " if: 'romantic >= 2 and visits(\"salon\") < 3'}",
+    )
+    relevance = Relevance.of(load(story_dir(tmp_path, chapter)))
+    assert relevance.caps["romantic"] == 2 and relevance.caps["visits:salon"] == 3
+    assert "trust" not in relevance.caps  # emotions go both ways: never capped
+
+
+def test_help_and_subprocess(tmp_path: Path) -> None:
+    helped = runner.invoke(app, ["playtest", "--help"])
+    assert helped.exit_code == 0 and "Example" in helped.output
+    diana = Path(sys.executable).parent / "diana"
+    proc = subprocess.run(
+        [str(diana), "playtest", str(story_dir(tmp_path, STUCK)), "--runs", "3"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1 and "soft-lock" in proc.stdout and "Traceback" not in proc.stderr
