@@ -71,3 +71,52 @@ def runtime(quick: QuickOpt = False, as_json: JsonOpt = False) -> None:
         detail = ", ".join(f"{k} {v:,}" for k, v in row.items() if k not in {"metric", "value"})
         table.add_row(str(row["metric"]), f"{row['value']:,}", detail)
     Console(width=max(Console().width, 120)).print(table)
+
+
+@bench.command("storage")
+def storage(
+    quick: QuickOpt = False,
+    as_json: JsonOpt = False,
+    postgres: Annotated[
+        str | None,
+        typer.Option(
+            "--postgres",
+            help="PostgreSQL URL to measure (a throwaway schema is made and dropped); "
+            "default $DIANA_BENCH_POSTGRES_URL or postgresql://postgres@127.0.0.1:5432/test.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Full user actions per second and p50/p99 on SQLite and PostgreSQL, 1,000 players,
+    beside a raw sqlite3 floor and a naive design; and the event bus.
+
+    Example: [bold]diana bench storage --quick[/]
+    """
+    from engine.persistence.bench import run_storage_bench
+
+    rows = run_storage_bench(quick=quick, postgres_url=postgres)
+    if as_json:
+        print(
+            json.dumps(
+                {"machine": _machine(), "rows": [dataclasses.asdict(r) for r in rows]}, indent=2
+            )
+        )
+        return
+    table = Table(title=f"Storage: user actions and events ({_machine()})")
+    cols = ("scenario", "backend", "C", "count", "per second", "p50 ms", "p99 ms", "target", "")
+    for col in (*cols, "note"):
+        table.add_column(col, justify="left" if col in {"scenario", "target", "note"} else "right")
+    for r in rows:
+        table.add_row(
+            r.scenario,
+            r.backend,
+            str(r.concurrency),
+            f"{r.count:,}",
+            f"{r.per_second:,.0f}",
+            f"{r.p50_ms:.3f}",
+            f"{r.p99_ms:.3f}",
+            r.target,
+            r.verdict,
+            r.note,
+        )
+    Console(width=max(Console().width, 160)).print(table)

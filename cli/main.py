@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import author_cmds, content_cmds, play_cmds
+from cli import author_cmds, content_cmds, db_cmds, play_cmds
 from cli.bench_cmds import bench
 
 app = typer.Typer(
@@ -17,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 content_cmds.register(app)
+db_cmds.register(app)
 play_cmds.register(app)
 author_cmds.register(app)
 app.add_typer(bench, name="bench")
