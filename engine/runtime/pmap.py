@@ -81,9 +81,14 @@ class PMap(Generic[V]):
                 yield from leaf
 
     def items(self) -> Iterator[tuple[str, V]]:
+        if not self._len:
+            return
         for node in self._root:
+            if node is _EMPTY_NODE:  # most of a small player's tree is shared empties
+                continue
             for leaf in node:
-                yield from leaf.items()
+                if leaf:
+                    yield from leaf.items()
 
     def to_dict(self) -> dict[str, V]:
         """A plain dict sorted by key: stable for JSON and for reading."""
