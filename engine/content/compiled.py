@@ -232,6 +232,17 @@ class Emotions:
 
 
 @dataclass(frozen=True, slots=True)
+class BotTexts:
+    """The Telegram bot's own texts (bot.yaml), by the field names of the authored model."""
+
+    languages: Mapping[str, str]
+    commands: Mapping[str, Text]
+    admin_commands: Mapping[str, Text]
+    reasons: Mapping[str, Text]
+    texts: Mapping[str, Text]
+
+
+@dataclass(frozen=True, slots=True)
 class Story:
     id: str
     title: Text
@@ -251,3 +262,5 @@ class Story:
     economy: Economy
     vip: Vip
     emotions: Emotions
+    bot: BotTexts | None = None
+    """The Telegram bot's texts; None when the content has no bot.yaml (preview-only stories)."""

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from engine.content import compiled as c
 from engine.content import model as m
+from engine.content.compile_bot import compile_bot
 from engine.content.compile_config import ConfigCompiler
 from engine.content.compile_fragments import FragmentCompiler
 from engine.content.diagnostics import DiagnosticBag, Position
@@ -26,6 +27,7 @@ from engine.content.texts import TextTable
 from engine.content.yamlsrc import Loc, YamlDocument
 
 SINGLETONS = ("story", "economy", "vip", "emotions")
+OPTIONAL_SINGLETONS = ("bot",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,7 @@ class _Compiler:
         self.positions: dict[str, Position] = {}
         self.singletons: dict[str, Validated] = {}
         for f in files:
-            if f.kind in SINGLETONS:
+            if f.kind in SINGLETONS or f.kind in OPTIONAL_SINGLETONS:
                 if f.kind in self.singletons:
                     other = self.singletons[f.kind].doc.path
                     self.bag.add("D111", f.doc.positions.value(("kind",)), kind=f.kind, other=other)
@@ -121,6 +123,11 @@ class _Compiler:
             self.root,
         )
         fragments, chapter_map = fc.compile(chapters)
+        bot = None
+        bot_f = self.singletons.get("bot")
+        if bot_f is not None:
+            assert isinstance(bot_f.model, m.Bot)
+            bot = compile_bot(bot_f.model, bot_f.doc, texts)
         if story.start not in frags:
             self.bag.add(
                 "D302", story_f.doc.positions.value(("start",)), target=story.start, suggestion=""
@@ -155,6 +162,7 @@ class _Compiler:
             economy=economy,
             vip=vip,
             emotions=emotions,
+            bot=bot,
         )
         return CompileResult(built, self.positions, self.symbols.used)
 

@@ -9,7 +9,7 @@ The runtime never sees these classes: `compiler.py` turns them into the immutabl
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -358,6 +358,112 @@ class Translations(_Model):
     strings: dict[str, str]
 
 
+# --- the Telegram bot's own texts ---------------------------------------------------------
+
+
+def _t(help_text: str) -> Any:
+    return Field(description=help_text)
+
+
+class BotCommands(_Model):
+    """Descriptions shown in Telegram's command menu (setMyCommands), per language."""
+
+    start: LocalText = _t("/start: begin the story, or come back to where you were.")
+    points: LocalText = _t("/points: balance, level and recent movements.")
+    daily: LocalText = _t("/daily: collect the daily gift and keep the streak.")
+    profile: LocalText = _t("/profile: level, streak, VIP, archetype, clues, achievements.")
+    language: LocalText = _t("/language: choose the language.")
+    help: LocalText = _t("/help: what the bot does.")
+
+
+class AdminCommands(_Model):
+    """Descriptions of the admin commands, shown only to admins' menus."""
+
+    grant: LocalText = _t("/grant PLAYER AMOUNT [note]: give besitos.")
+    vip: LocalText = _t("/vip_grant PLAYER [DAYS]: grant or extend VIP.")
+    player: LocalText = _t("/player PLAYER: look a player up.")
+    reset: LocalText = _t("/reset PLAYER: reset a player's progress (points kept).")
+    publish: LocalText = _t("/publish: publish the content folder as a new release.")
+    stats: LocalText = _t("/stats: players, activity, VIP.")
+
+
+class BotReasons(_Model):
+    """How /points names each kind of ledger movement."""
+
+    starting: LocalText
+    daily: LocalText
+    streak_bonus: LocalText
+    choice: LocalText
+    fragment: LocalText
+    reaction: LocalText
+    comment: LocalText
+    post: LocalText
+    achievement: LocalText
+    admin: LocalText
+
+
+class BotTexts(_Model):
+    """The bot's own messages. Besides {name}, {points}, {currency}, {level}, {streak}... each
+    may use the placeholders its description lists."""
+
+    help: LocalText = _t("The /help message.")
+    stale_button: LocalText = _t("Tap on a button of an old message (short: a pop-up).")
+    invalid_button: LocalText = _t("Tap on a button the bot cannot read (short).")
+    slow_down: LocalText = _t("Too many taps or messages in a row (short).")
+    error: LocalText = _t("Something failed on our side; nothing was lost.")
+    unknown_command: LocalText = _t("An unknown /command (non-admins get it for admin ones).")
+    free_text: LocalText = _t("The player typed text instead of tapping a button.")
+    not_started: LocalText = _t("A command that needs the story started first.")
+    story_over: LocalText = _t("After an ending: how to play again.")
+    unknown_chapter: LocalText = _t("/start linking to a chapter that does not exist: {chapter}.")
+    blocked: LocalText = _t("The player's access is suspended.")
+    locked_vip: LocalText = _t("Pop-up for a VIP-locked button: {reason}.")
+    locked_cost: LocalText = _t("Pop-up for a button the player cannot afford: {cost}, {missing}.")
+    locked_condition: LocalText = _t("Pop-up for a button locked by a condition: {reason}.")
+    button_cost: LocalText = _t("Label of a button that costs besitos: {label}, {cost}, {symbol}.")
+    button_locked: LocalText = _t("Label of a locked button: {label}, {reason}.")
+    points: LocalText = _t("/points: {recent} is the list of recent movements.")
+    points_line: LocalText = _t("One movement in /points: {amount}, {reason}, {date}, {balance}.")
+    points_none: LocalText = _t("/points before any movement.")
+    daily_already: LocalText = _t("/daily when today's gift was already collected.")
+    profile: LocalText = _t(
+        "/profile: {vip}, {archetype}, {clues}, {achievements}, {chapter}, {visited}, {total}."
+    )
+    vip_active: LocalText = _t("VIP status in /profile: {tier}, {until} (a date).")
+    vip_none: LocalText = _t("VIP status in /profile for a free player.")
+    nothing: LocalText = _t("How an empty list reads (no clues yet...).")
+    language_prompt: LocalText = _t("/language: the question above the language buttons.")
+    language_set: LocalText = _t("After choosing: {language}.")
+    admin_help: LocalText = _t("Admins' /help: the admin commands.")
+    admin_usage: LocalText = _t("An admin command with wrong arguments: {usage}.")
+    admin_no_player: LocalText = _t("An admin command naming an unknown player: {player}.")
+    admin_points: LocalText = _t("After /grant: {player}, {amount}, {balance}.")
+    admin_vip: LocalText = _t("After /vip_grant: {player}, {tier}, {until}.")
+    admin_reset: LocalText = _t("After /reset: {player}.")
+    admin_player: LocalText = _t(
+        "/player: {player}, {player_name}, {language}, {fragment}, {balance}, {vip}, "
+        "{blocked}, {checkins}, {recent}."
+    )
+    admin_published: LocalText = _t("After /publish: {release}, {moved} players moved.")
+    admin_unchanged: LocalText = _t("/publish with content identical to the active release.")
+    admin_invalid: LocalText = _t("/publish refused: {count} errors, the first: {first}.")
+    admin_stats: LocalText = _t("/stats: {players}, {active}, {vip}, {actions}, {release}.")
+
+
+class Bot(_Model):
+    """bot.yaml: what the Telegram bot itself says (commands, notices, /points, /profile)."""
+
+    kind: Literal["bot"]
+    languages: dict[Lang, str] = Field(
+        description="Each language's name as its speakers write it, for /language: "
+        "{es: Español, en: English}."
+    )
+    commands: BotCommands
+    admin_commands: AdminCommands
+    reasons: BotReasons
+    texts: BotTexts
+
+
 FILE_KINDS: dict[str, type[_Model]] = {
     "story": StoryManifest,
     "chapter": Chapter,
@@ -365,4 +471,5 @@ FILE_KINDS: dict[str, type[_Model]] = {
     "vip": Vip,
     "emotions": Emotions,
     "translations": Translations,
+    "bot": Bot,
 }

@@ -44,6 +44,7 @@ from engine.runtime.events import (
     VipGranted,
 )
 from engine.runtime.output import Button, MediaPart, MessagePart, Outcome, Output, Step
+from engine.runtime.render import Html
 from engine.runtime.state import Engagement, PlayerState
 from engine.runtime.triggers import (
     AdminGrant,
@@ -79,6 +80,7 @@ __all__ = [
     "ExpireVip",
     "FragmentEntered",
     "GrantVip",
+    "Html",
     "InvalidArgument",
     "LevelUp",
     "MalformedChoiceRef",

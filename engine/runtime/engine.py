@@ -7,10 +7,11 @@ saved under another content version is migrated first, transparently.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from engine.content.compiled import Story
+from engine.content.compiled import Story, Text
 from engine.runtime import economy, flow
 from engine.runtime.emotions import derive_mood, initial_mood, return_after_absence
 from engine.runtime.errors import InvalidArgument
@@ -20,6 +21,7 @@ from engine.runtime.migrate import migrate
 from engine.runtime.output import Outcome, Output, Step
 from engine.runtime.plan import Plan
 from engine.runtime.pmap import PMap
+from engine.runtime.render import Renderer
 from engine.runtime.state import Draft, PlayerState
 from engine.runtime.triggers import (
     AdminGrant,
@@ -131,6 +133,19 @@ class Engine:
         """
         when = now if now is not None else (state.last_seen or _EPOCH)
         return flow.view(self._turn(state, when)).output
+
+    def render(
+        self, state: PlayerState, text: Text, values: Mapping[str, object] | None = None
+    ) -> str:
+        """A content text (the bot's notices, a level's name...) as this player reads it: their
+        language, their substitutions plus `values`; values are HTML-escaped unless `Html`."""
+        return Renderer(self.plan, Draft.of(state)).text(text, values)
+
+    def render_plain(
+        self, state: PlayerState, text: Text, values: Mapping[str, object] | None = None
+    ) -> str:
+        """As `render`, for plain-text places (button labels, pop-ups): nothing is escaped."""
+        return Renderer(self.plan, Draft.of(state)).text(text, values, plain=True)
 
     def migrate(self, state: PlayerState, now: datetime | None = None) -> Step:
         """Bring a state saved under older content up to this story (other calls do it too)."""

@@ -7,6 +7,7 @@ as names in the player's language; variables, emotions and archetypes as their v
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator, Mapping
 
 from engine.content.compiled import Fragment, Text
@@ -18,6 +19,45 @@ from engine.runtime.plan import Option, Plan
 from engine.runtime.state import Draft
 
 _MISSING = object()
+
+
+class Html(str):
+    """A substitution value that is already Telegram HTML (a content text): inserted as is.
+
+    Texts are Telegram HTML, so every other value (a player's name, a variable) is escaped
+    where it is substituted: a name like `<b>Ana & co</b>` reads literally and breaks nothing.
+    """
+
+    __slots__ = ()
+
+
+def _html(value: object) -> str:
+    if isinstance(value, Html):
+        return value
+    return html.escape(str(value), quote=False)
+
+
+class _Escaped(Mapping[str, object]):
+    """The values of a `_Values`, escaped for HTML (for the general substitution path)."""
+
+    __slots__ = ("inner",)
+
+    def __init__(self, values: _Values) -> None:
+        self.inner = values
+
+    def __getitem__(self, key: str) -> object:
+        return _html(self.inner[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.inner
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.inner)
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+
 _BUILTIN = frozenset({"name", "points", "lifetime_points", "streak", "level", "currency", "state"})
 
 
@@ -66,7 +106,11 @@ class Renderer:
         self.language = d.language
         self.default = plan.story.default_language
 
-    def text(self, text: Text, extra: Mapping[str, object] | None = None) -> str:
+    def text(
+        self, text: Text, extra: Mapping[str, object] | None = None, *, plain: bool = False
+    ) -> str:
+        """`text` in the player's language with its substitutions; values are HTML-escaped
+        unless `plain` (button labels and pop-ups are plain text in Telegram)."""
         values = text.values
         raw = values.get(self.language)
         if raw is None:
@@ -76,13 +120,16 @@ class Renderer:
         template = self.plan.template(raw)
         lookup = _Values(self, extra)
         if template is None:
-            return render_substitutions(raw, lookup)
+            return render_substitutions(raw, lookup if plain else _Escaped(lookup))
         out: list[str] = []
         for literal, name in template:
             out.append(literal)
             if name is not None:
                 value = lookup.lookup(name)
-                out.append(str(value) if value is not _MISSING else "{" + name + "}")
+                if value is _MISSING:
+                    out.append("{" + name + "}")
+                else:
+                    out.append(str(value) if plain else _html(value))
         return "".join(out)
 
     def builtin(self, name: str) -> object:
@@ -96,11 +143,11 @@ class Renderer:
         if name == "streak":
             return d.streak
         if name == "level":
-            return self.text(story.economy.level_for(d.lifetime_points).name)
+            return Html(self.text(story.economy.level_for(d.lifetime_points).name))
         if name == "currency":
-            return self.text(story.economy.currency_name)
+            return Html(self.text(story.economy.currency_name))
         state = next((st.name for st in story.emotions.states if st.id == d.mood), None)
-        return self.text(state) if state is not None else d.mood
+        return Html(self.text(state)) if state is not None else d.mood
 
     def fragment(self, fragment: Fragment) -> tuple[MessagePart, ...]:
         """The fragment's message (and its ending's title when it is one).
@@ -177,19 +224,26 @@ class Renderer:
         label = choice.label
         if status is Status.AVAILABLE:
             return Button(
-                self.text(label), label.id, option.ref, True, None, None, None, choice.cost
+                self.text(label, plain=True),
+                label.id,
+                option.ref,
+                True,
+                None,
+                None,
+                None,
+                choice.cost,
             )
         reason = choice.locked_reason
         if reason is None and status is Status.VIP:
             tiers = self.story.vip.tiers
             reason = tiers[option.need - 1].name if 0 < option.need <= len(tiers) else None
         return Button(
-            self.text(label),
+            self.text(label, plain=True),
             label.id,
             option.ref,
             False,
             _LOCKS[status],
-            self.text(reason) if reason is not None else None,
+            self.text(reason, plain=True) if reason is not None else None,
             reason.id if reason is not None else None,
             choice.cost,
         )
