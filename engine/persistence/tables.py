@@ -83,6 +83,12 @@ players = Table(
     Column("timezone", String(64), nullable=False),
     Column("role", String(16), nullable=False, server_default="player"),
     Column("blocked", Boolean, nullable=False, server_default=false()),
+    Column(
+        "inactive_since",
+        UTCDateTime,
+        nullable=True,
+        comment="set when Telegram says the user blocked the bot (403); NULL: reachable",
+    ),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     CheckConstraint("role IN ('player', 'admin')", name="role"),

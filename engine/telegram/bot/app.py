@@ -1,0 +1,214 @@
+"""Assemble and run the bot: content, database, store, aiogram, and a clean shutdown.
+
+`DianaBot` owns every part and their order: open (migrate, publish the content if it is new,
+open the store, register commands), run (long polling or a webhook server) and close (stop
+taking updates, finish the ones in flight and their deliveries, close the store, the database
+and the HTTP session). Polling acknowledges a batch of updates only after each of its
+handlers has stored its effect, so a crash loses nothing: an update that comes again is
+answered from the store's idempotency keys without a second effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+from aiogram.types import Update
+
+from engine.content import load_story
+from engine.content.compiled import Story
+from engine.persistence import SYSTEM_CLOCK, Clock, Database, ReleaseWatcher, Store, migrations
+from engine.persistence.presence import set_reachable
+from engine.persistence.releases import content_loader, publish
+from engine.telegram.bot.admin import AdminCommands
+from engine.telegram.bot.callbacks import CallbackCodec
+from engine.telegram.bot.commands import register_commands
+from engine.telegram.bot.delivery import Delivery, Tracker
+from engine.telegram.bot.handlers import build_router
+from engine.telegram.bot.middleware import Errors, IdempotencyKey, Throttle
+from engine.telegram.bot.outgoing import OutgoingLimiter, RateLimits
+from engine.telegram.bot.service import BotService
+from engine.telegram.bot.settings import BotSettings
+
+log = logging.getLogger("diana.bot")
+
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+DEFAULT_LIMITS = RateLimits()
+
+
+class ContentError(Exception):
+    """The content folder does not load; the message lists the first diagnostics."""
+
+
+class DianaBot:
+    def __init__(
+        self,
+        settings: BotSettings,
+        *,
+        story: Story | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        limits: RateLimits | None = DEFAULT_LIMITS,
+        throttle: bool = True,
+        poll_timeout: int = 25,
+        watch_releases: float | None = 5.0,
+    ) -> None:
+        self.settings = settings
+        self.story = story
+        self.clock = clock
+        self.limits = limits
+        self.use_throttle = throttle
+        self.poll_timeout = poll_timeout
+        self.watch_releases = watch_releases
+        self.tracker = Tracker()
+        self._inflight: set[asyncio.Task[object]] = set()
+        self._watcher: asyncio.Task[None] | None = None
+        self.handled = 0
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        s = self.settings
+        if self.story is None:
+            result = await asyncio.to_thread(load_story, s.content)
+            if not result.ok or result.story is None:
+                first = "; ".join(str(d) for d in result.diagnostics.errors[:3])
+                raise ContentError(f"{s.content} has errors (diana validate shows all): {first}")
+            self.story = result.story
+        story = self.story
+        if story.bot is None:
+            raise ContentError(
+                f"{s.content} has no bot.yaml (kind: bot): the bot's own texts live there"
+            )
+        self.db = Database(s.database_url)
+        await migrations.upgrade(self.db)
+        await publish(self.db, story, self.clock.now())
+        self.store = Store(self.db, story, clock=self.clock)
+        await self.store.open()
+        api = TelegramAPIServer.from_base(s.api_url) if s.api_url else None
+        session = AiohttpSession(api=api) if api else AiohttpSession()
+        if self.limits is not None:
+            self.limiter: OutgoingLimiter | None = OutgoingLimiter(self.limits)
+            session.middleware(self.limiter)
+        else:
+            self.limiter = None
+        self.bot = Bot(s.token, session=session)
+        codec = CallbackCodec(s.token)
+        self.service = BotService(
+            self.store, codec, default_language=s.language, timezone=s.timezone
+        )
+        self.delivery = Delivery(
+            self.bot, s.content, on_blocked=self._unreachable, pause_scale=s.pause_scale
+        )
+        self.admin = AdminCommands(self.service, s.admin_ids, s.content, self._use_story)
+        self.dispatcher = Dispatcher()
+        self.dispatcher.update.outer_middleware(IdempotencyKey())
+        errors = Errors(self.service, self.delivery, self.tracker)
+        self.dispatcher.message.outer_middleware(errors)
+        self.dispatcher.callback_query.outer_middleware(errors)
+        if self.use_throttle:
+            self.throttle: Throttle | None = Throttle(self.service)
+            self.dispatcher.message.outer_middleware(self.throttle)
+            self.dispatcher.callback_query.outer_middleware(self.throttle)
+        else:
+            self.throttle = None
+        self.dispatcher.include_router(
+            build_router(self.service, self.admin, self.delivery, self.tracker)
+        )
+        if self.watch_releases:
+            watcher = ReleaseWatcher(
+                self.db,
+                content_loader(s.content),
+                self._use_story,
+                current=story.content_hash,
+                interval=self.watch_releases,
+            )
+            self._watcher = asyncio.create_task(watcher.run())
+
+    async def register_commands(self) -> None:
+        assert self.story is not None
+        await register_commands(self.bot, self.store.engine.story, self.settings.admin_ids)
+
+    async def close(self) -> None:
+        """Finish what is in flight, then close everything (safe to call twice)."""
+        if self._inflight:
+            await asyncio.gather(*self._inflight, return_exceptions=True)
+        await self.tracker.drain()
+        if self._watcher is not None:
+            self._watcher.cancel()
+            await asyncio.gather(self._watcher, return_exceptions=True)
+            self._watcher = None
+        await self.store.close()
+        await self.db.dispose()
+        await self.bot.session.close()
+
+    def _use_story(self, story: Story) -> None:
+        self.store.use_story(story)
+        self.service.use_story()
+        self.story = story
+
+    async def _unreachable(self, chat_id: int) -> None:
+        if chat_id > 0 and await self.service.known(chat_id):
+            await set_reachable(self.store, chat_id, False, self.clock.now())
+
+    # -- updates -----------------------------------------------------------------------------
+
+    async def feed(self, update: Update) -> None:
+        """Handle one update to the point where its effect is stored (deliveries go on)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            await self.dispatcher.feed_update(self.bot, update)
+            self.handled += 1
+        except Exception:
+            log.exception("update %s failed", update.update_id)
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    async def feed_batch(self, updates: Sequence[Update]) -> None:
+        await asyncio.gather(*(self.feed(u) for u in updates))
+
+    async def poll(self, stop: asyncio.Event) -> None:
+        """Long polling until `stop` is set; a batch is acknowledged once it is handled."""
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        offset: int | None = None
+        backoff = 1.0
+        stopping = asyncio.create_task(stop.wait())
+        try:
+            while not stop.is_set():
+                fetch = asyncio.create_task(
+                    self.bot.get_updates(
+                        offset=offset,
+                        timeout=self.poll_timeout,
+                        allowed_updates=list(ALLOWED_UPDATES),
+                    )
+                )
+                done, _ = await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if fetch not in done:
+                    fetch.cancel()
+                    await asyncio.gather(fetch, return_exceptions=True)
+                    break
+                try:
+                    updates = fetch.result()
+                except (TelegramNetworkError, TelegramAPIError) as error:
+                    log.warning("getUpdates failed (%s); retrying in %.0fs", error, backoff)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 30.0)
+                    continue
+                backoff = 1.0
+                if updates:
+                    await self.feed_batch(updates)
+                    offset = updates[-1].update_id + 1
+        finally:
+            stopping.cancel()
+        if offset is not None:  # confirm the last batch to Telegram before leaving
+            try:
+                await self.bot.get_updates(offset=offset, timeout=0, limit=1)
+            except TelegramAPIError as error:  # it will be redelivered and answered idempotently
+                log.warning("could not confirm the last updates: %s", error)
