@@ -6,6 +6,7 @@ import typer
 
 from cli import author_cmds, content_cmds, db_cmds, play_cmds
 from cli.bench_cmds import bench
+from cli.bot_cmds import bot
 
 app = typer.Typer(
     name="diana",
@@ -21,6 +22,7 @@ db_cmds.register(app)
 play_cmds.register(app)
 author_cmds.register(app)
 app.add_typer(bench, name="bench")
+app.add_typer(bot, name="bot")
 
 
 def main() -> None:

@@ -17,8 +17,12 @@ from collections.abc import Sequence
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
-from aiogram.types import Update
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import Update, User
 
 from engine.content import load_story
 from engine.content.compiled import Story
@@ -33,7 +37,7 @@ from engine.telegram.bot.handlers import build_router
 from engine.telegram.bot.middleware import Errors, IdempotencyKey, Throttle
 from engine.telegram.bot.outgoing import OutgoingLimiter, RateLimits
 from engine.telegram.bot.service import BotService
-from engine.telegram.bot.settings import BotSettings
+from engine.telegram.bot.settings import BotSettings, SettingsError
 
 log = logging.getLogger("diana.bot")
 
@@ -128,6 +132,15 @@ class DianaBot:
                 interval=self.watch_releases,
             )
             self._watcher = asyncio.create_task(watcher.run())
+
+    async def identify(self) -> User:
+        """getMe: the bot's own account; a refused token is a `SettingsError`."""
+        try:
+            return await self.bot.get_me()
+        except TelegramUnauthorizedError:
+            raise SettingsError(
+                "Telegram refused DIANA_BOT_TOKEN (401 Unauthorized): revoked or mistyped?"
+            ) from None
 
     async def register_commands(self) -> None:
         assert self.story is not None

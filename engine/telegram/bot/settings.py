@@ -70,7 +70,7 @@ def read_env_file(path: Path) -> dict[str, str]:
 def load_settings(
     env: Mapping[str, str] | None = None,
     env_file: Path | None = Path(".env"),
-    **overrides: object,
+    overrides: Mapping[str, object] | None = None,
 ) -> BotSettings:
     """Settings from `env` (default os.environ) over the `.env` file; `overrides` win."""
     merged: dict[str, str] = {}
@@ -78,8 +78,10 @@ def load_settings(
         merged.update(read_env_file(env_file))
     merged.update(os.environ if env is None else env)
 
+    given = overrides or {}
+
     def get(name: str) -> str | None:
-        value = overrides.get(name.lower())
+        value = given.get(name.lower())
         if value is not None:
             return str(value)
         found = merged.get(PREFIX + name.upper())
