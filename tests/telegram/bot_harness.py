@@ -31,11 +31,19 @@ class Harness:
     task: asyncio.Task[None]
 
     async def settle(self) -> None:
-        """Wait until the bot fetched everything and its deliveries are done."""
-        for _ in range(3):
+        """Wait until the bot fetched and handled everything and its deliveries are done."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20
+        while True:
             await self.server.wait_idle(timeout=10)
             await self.diana.tracker.drain(timeout=10)
-        await self.server.wait_idle(timeout=10)
+            if not self.diana.busy and self.server.state.all_delivered:
+                await self.server.wait_idle(timeout=10)
+                if not self.diana.busy:
+                    return
+            if loop.time() > deadline:
+                raise TimeoutError("the bot did not settle")
+            await asyncio.sleep(0.01)
 
     async def send(self, user: ScriptedUser, text: str) -> None:
         await user.send(text)

@@ -184,6 +184,11 @@ class DianaBot:
             if task is not None:
                 self._inflight.discard(task)
 
+    @property
+    def busy(self) -> bool:
+        """Updates being handled or messages being delivered right now."""
+        return bool(self._inflight) or self.tracker.pending > 0
+
     async def feed_batch(self, updates: Sequence[Update]) -> None:
         await asyncio.gather(*(self.feed(u) for u in updates))
 
