@@ -36,7 +36,11 @@ async def test_start_shows_the_first_fragment_with_buttons(
         await h.send(ana, "/start")
         first = ana.last_message()
         assert "invitación" in (first.text or "")
-        assert buttons(ana) == ["Tocar la campana", "Rodear el muro del jardín", "Releer la invitación"]
+        assert buttons(ana) == [
+            "Tocar la campana",
+            "Rodear el muro del jardín",
+            "Releer la invitación",
+        ]
         data = [b["callback_data"] for b in first.buttons()]
         assert all(len(d.encode()) <= 24 for d in data)
         h.server.assert_no_violations()
@@ -46,7 +50,10 @@ async def test_a_player_plays_the_shipped_story_to_an_ending(
     bot_api_spec: BotApiSpec, tmp_path: Path
 ) -> None:
     async with running_bot(bot_api_spec, tmp_path / "d.sqlite3") as h:
-        ana = h.server.user(1001, "Ana", )
+        ana = h.server.user(
+            1001,
+            "Ana",
+        )
         await h.send(ana, "/start")
         taps = await play_to_ending(h, ana)
         assert taps > 5
