@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -60,6 +61,7 @@ class DianaBot:
         throttle: bool = True,
         poll_timeout: int = 25,
         watch_releases: float | None = 5.0,
+        session: BaseSession | None = None,
     ) -> None:
         self.settings = settings
         self.story = story
@@ -68,6 +70,8 @@ class DianaBot:
         self.use_throttle = throttle
         self.poll_timeout = poll_timeout
         self.watch_releases = watch_releases
+        self.session = session
+        """An aiogram session to use instead of HTTP to `api_url` (the in-process benchmark)."""
         self.tracker = Tracker()
         self._inflight: set[asyncio.Task[object]] = set()
         self._watcher: asyncio.Task[None] | None = None
@@ -94,7 +98,7 @@ class DianaBot:
         self.store = Store(self.db, story, clock=self.clock)
         await self.store.open()
         api = TelegramAPIServer.from_base(s.api_url) if s.api_url else None
-        session = AiohttpSession(api=api) if api else AiohttpSession()
+        session = self.session or (AiohttpSession(api=api) if api else AiohttpSession())
         if self.limits is not None:
             self.limiter: OutgoingLimiter | None = OutgoingLimiter(self.limits)
             session.middleware(self.limiter)
