@@ -48,6 +48,17 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "admin_published": frozenset({"release", "moved"}),
     "admin_invalid": frozenset({"count", "first"}),
     "admin_stats": frozenset({"players", "active", "vip", "actions", "release"}),
+    "vip_offer": frozenset({"title", "description", "stars", "days"}),
+    "vip_buy": frozenset({"stars"}),
+    "vip_status": frozenset({"tier", "until"}),
+    "vip_welcome": frozenset({"tier", "until"}),
+    "vip_refunded": frozenset({"tier"}),
+    "vip_reminder": frozenset({"tier", "until", "days"}),
+    "vip_expired": frozenset({"tier"}),
+    "engagement": frozenset({"amount", "channel"}),
+    "admin_invite": frozenset({"link", "days", "uses"}),
+    "admin_refunded": frozenset({"player", "charge"}),
+    "admin_refund_failed": frozenset({"error"}),
 }
 """Extra substitutions per bot text, beyond those every text may use ({name}, {points}...)."""
 

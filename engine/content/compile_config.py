@@ -90,8 +90,9 @@ class ConfigCompiler:
             offers=tuple(offers),
             invite_days=vip.invite_days,
             admin_grant_days=vip.admin_grant_days,
-            channel_chat=vip.channel.chat if vip.channel and vip.channel.counts_as_vip else None,
+            channel_chat=vip.channel.chat if vip.channel else None,
             channel_tier=vip.channel.tier if vip.channel else None,
+            channel_counts_as_vip=bool(vip.channel and vip.channel.counts_as_vip),
             reminder_days=tuple(sorted(set(vip.reminder_days), reverse=True)),
         )
 

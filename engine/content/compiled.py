@@ -193,8 +193,11 @@ class Vip:
     invite_days: int
     admin_grant_days: int
     channel_chat: int | str | None
+    """The VIP channel: join requests are approved for VIP players only."""
     channel_tier: str | None
     reminder_days: tuple[int, ...]
+    channel_counts_as_vip: bool = False
+    """Membership of the VIP channel makes a player VIP (while a member)."""
 
     def rank(self, tier: str | None) -> int:
         for t in self.tiers:

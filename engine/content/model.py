@@ -374,6 +374,8 @@ class BotCommands(_Model):
     profile: LocalText = _t("/profile: level, streak, VIP, archetype, clues, achievements.")
     language: LocalText = _t("/language: choose the language.")
     help: LocalText = _t("/help: what the bot does.")
+    vip: LocalText = _t("/vip: VIP with Telegram Stars, and your VIP status.")
+    paysupport: LocalText = _t("/paysupport: help with payments (Telegram requires it).")
 
 
 class AdminCommands(_Model):
@@ -385,6 +387,8 @@ class AdminCommands(_Model):
     reset: LocalText = _t("/reset PLAYER: reset a player's progress (points kept).")
     publish: LocalText = _t("/publish: publish the content folder as a new release.")
     stats: LocalText = _t("/stats: players, activity, VIP.")
+    invite: LocalText = _t("/invite [DAYS] [USES]: a VIP invite link.")
+    refund: LocalText = _t("/refund PLAYER CHARGE_ID: refund a Stars payment, ending its VIP.")
 
 
 class BotReasons(_Model):
@@ -434,6 +438,23 @@ class BotTexts(_Model):
     nothing: LocalText = _t("How an empty list reads (no clues yet...).")
     language_prompt: LocalText = _t("/language: the question above the language buttons.")
     language_set: LocalText = _t("After choosing: {language}.")
+    vip_offer: LocalText = _t(
+        "/vip: one offer. {title}, {description}, {stars}, {days}; above its buy button."
+    )
+    vip_buy: LocalText = _t("The buy button's label: {stars}.")
+    vip_status: LocalText = _t("/vip for a VIP player: {tier}, {until}; offers follow to extend.")
+    vip_none_offered: LocalText = _t("/vip when the story sells no VIP offer.")
+    vip_welcome: LocalText = _t("After a payment or an invite: {tier}, {until}.")
+    vip_unavailable: LocalText = _t("Checkout refused: the offer changed or ended (short).")
+    vip_refunded: LocalText = _t("To the player after a refund: {tier} ended.")
+    vip_reminder: LocalText = _t("Before expiry: {tier}, {until}, {days} days left.")
+    vip_expired: LocalText = _t("When VIP ends (and they leave the VIP channel): {tier}.")
+    paysupport: LocalText = _t("/paysupport: how to get help with a payment.")
+    invite_rejected: LocalText = _t("/start with an invite that is expired, used up or unknown.")
+    join_declined: LocalText = _t("To someone asking to join the VIP channel without VIP.")
+    engagement: LocalText = _t(
+        "In private, after a counted reaction or comment: {amount}, {channel}."
+    )
     admin_help: LocalText = _t("Admins' /help: the admin commands.")
     admin_usage: LocalText = _t("An admin command with wrong arguments: {usage}.")
     admin_no_player: LocalText = _t("An admin command naming an unknown player: {player}.")
@@ -448,6 +469,9 @@ class BotTexts(_Model):
     admin_unchanged: LocalText = _t("/publish with content identical to the active release.")
     admin_invalid: LocalText = _t("/publish refused: {count} errors, the first: {first}.")
     admin_stats: LocalText = _t("/stats: {players}, {active}, {vip}, {actions}, {release}.")
+    admin_invite: LocalText = _t("After /invite: {link}, {days}, {uses}.")
+    admin_refunded: LocalText = _t("After /refund: {player}, {charge}.")
+    admin_refund_failed: LocalText = _t("/refund refused by Telegram: {error}.")
 
 
 class Bot(_Model):

@@ -220,7 +220,8 @@ class AdminService:
             raise InvalidArgument(f"unknown VIP tier {tier!r}")
         if max_uses < 1:
             raise InvalidArgument("an invite needs at least one use")
-        token = secrets.token_urlsafe(12)
+        # The dash marks a token apart from chapter ids in /start links (t.me/bot?start=...).
+        token = f"inv-{secrets.token_urlsafe(12)}"
         now = self.store.clock.now()
         row = {
             "token": token,

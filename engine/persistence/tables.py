@@ -178,6 +178,17 @@ processed_updates = Table(
     Column("created_at", UTCDateTime, nullable=False, index=True),
 )
 
+sent_notices = Table(
+    "sent_notices",
+    metadata,
+    Column(
+        "key", String(160), primary_key=True, comment="e.g. vip-reminder:<player>:<until>:<days>"
+    ),
+    Column("player_id", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+"""Messages the bot sends on its own (VIP reminders...): each key is sent once, ever."""
+
 content_releases = Table(
     "content_releases",
     metadata,

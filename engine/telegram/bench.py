@@ -77,6 +77,11 @@ class LocalSession(BaseSession):
                 result["photo"] = [
                     {"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}
                 ]
+        elif name in {"getChat", "getChatMember"}:  # the benchmark configures no channels
+            raw = json.dumps(
+                {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
+            )
+            self.check_response(bot=bot, method=method, status_code=400, content=raw)
         elif name == "getMe":
             result = {"id": bot.id, "is_bot": True, "first_name": "Diana"}
         raw = json.dumps({"ok": True, "result": result})
@@ -254,6 +259,7 @@ async def _open_diana(
         throttle=False,
         watch_releases=None,
         session=session,
+        sweep_interval=None,
     )
     diana.tracker = _CapturingTracker()
     await diana.open()

@@ -88,17 +88,21 @@ async def running_bot(
         throttle=throttle,
         poll_timeout=1,
         watch_releases=None,
+        sweep_interval=None,
     )
-    await diana.open()
-    await diana.register_commands()
-    stop = asyncio.Event()
-    task = asyncio.create_task(diana.poll(stop))
-    harness = Harness(server, diana, clock, stop, task)
     try:
-        yield harness
+        await diana.open()
+        await diana.register_commands()
+        stop = asyncio.Event()
+        task = asyncio.create_task(diana.poll(stop))
+        try:
+            yield Harness(server, diana, clock, stop, task)
+        finally:
+            stop.set()
+            try:
+                await task
+            finally:
+                await diana.close()
     finally:
-        stop.set()
-        await task
-        await diana.close()
         if own_server:
             await server.stop()

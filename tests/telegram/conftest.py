@@ -7,11 +7,12 @@ bot that swallows a 400 still fails. Tests that provoke violations take them wit
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from aiogram import Bot
-from botapi_helpers import make_bot
+from aiogram import Bot, Dispatcher
+from botapi_helpers import Shop, WebhookReceiver, make_bot
 
 from engine.telegram.botapi import BotApiSpec, FakeBotAPI, default_spec_path
 
@@ -45,3 +46,32 @@ async def bot(server: FakeBotAPI) -> AsyncIterator[Bot]:
         yield real
     finally:
         await real.session.close()
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[WebhookReceiver]:
+    """A webhook endpoint on loopback that records what the fake POSTs to it."""
+    hook = WebhookReceiver()
+    await hook.start()
+    try:
+        yield hook
+    finally:
+        await hook.stop()
+
+
+@pytest.fixture
+async def shop(server: FakeBotAPI, bot: Bot) -> AsyncIterator[Shop]:
+    """A small real aiogram bot polling the fake that sells in Stars (see `Shop`)."""
+    state = Shop()
+    dispatcher = Dispatcher()
+    dispatcher.include_router(state.router())
+    task = asyncio.create_task(
+        dispatcher.start_polling(
+            bot, polling_timeout=5, handle_signals=False, close_bot_session=False
+        )
+    )
+    try:
+        yield state
+    finally:
+        await dispatcher.stop_polling()
+        await task

@@ -18,6 +18,7 @@ from engine.persistence.releases import plan_release, publish
 from engine.runtime import Html, PlayerState
 from engine.telegram.bot.present import Outgoing
 from engine.telegram.bot.service import BotService, Person
+from engine.telegram.bot.vip import VipSales
 
 USAGE = {
     "grant": "/grant ID AMOUNT [note]",
@@ -26,6 +27,8 @@ USAGE = {
     "reset": "/reset ID",
     "publish": "/publish",
     "stats": "/stats",
+    "invite": "/invite [DAYS] [USES]",
+    "refund": "/refund ID CHARGE_ID",
 }
 """The admin commands and their arguments (command names are the same in every language)."""
 
@@ -41,12 +44,18 @@ class AdminCommands:
         admin_ids: frozenset[int],
         content_dir: Path,
         on_story: Callable[[Story], None],
+        vip: VipSales,
+        notify: Callable[[int, list[Outgoing]], None],
     ) -> None:
         self.service = service
         self.admin_ids = admin_ids
         self.content_dir = content_dir
         self.on_story = on_story
+        self.vip = vip
+        self.notify = notify
+        """Send messages to another player (a refunded one)."""
         self.admin = AdminService(service.store)
+        self.bot_username = ""
 
     def is_admin(self, user_id: int) -> bool:
         return user_id in self.admin_ids
@@ -63,6 +72,8 @@ class AdminCommands:
                 return [Outgoing(await self._publish(state))]
             if command == "stats":
                 return [Outgoing(await self._stats(state))]
+            if command == "invite":
+                return [Outgoing(await self._invite(state, person.id, parts))]
             if not parts or not parts[0].lstrip("-").isdigit():
                 raise _Usage
             target = int(parts[0])
@@ -85,6 +96,10 @@ class AdminCommands:
                 text = p.text(
                     state, "admin_vip", player=target, tier=after.vip_tier or "", until=until
                 )
+            elif command == "refund":
+                if len(parts) != 2:
+                    raise _Usage
+                text = await self._refund(state, person.id, target, parts[1], key)
             elif command == "reset":
                 await self.admin.reset_progress(person.id, target, key=key)
                 text = p.text(state, "admin_reset", player=target)
@@ -138,6 +153,30 @@ class AdminCommands:
         return p.text(
             state, "admin_published", release=release.content_hash[:12], moved=plan.players_moved
         )
+
+    async def _invite(self, state: PlayerState, admin_id: int, parts: list[str]) -> str:
+        if len(parts) > 2 or not all(p.isdigit() and int(p) > 0 for p in parts):
+            raise _Usage
+        vip = self.service.store.engine.story.vip
+        days = int(parts[0]) if parts else vip.invite_days
+        uses = int(parts[1]) if len(parts) > 1 else 1
+        token = await self.admin.create_invite(admin_id, days=days, max_uses=uses)
+        if not self.bot_username:
+            self.bot_username = (await self.vip.bot.me()).username or ""
+        link = f"https://t.me/{self.bot_username}?start={token}"
+        return self.service.presenter.text(state, "admin_invite", link=link, days=days, uses=uses)
+
+    async def _refund(
+        self, state: PlayerState, admin_id: int, player: int, charge: str, key: str
+    ) -> str:
+        p = self.service.presenter
+        before = await self.service.store.state(player)
+        ok, error, after = await self.vip.refund(self.admin, admin_id, player, charge, key)
+        if not ok or after is None:
+            return p.text(state, "admin_refund_failed", error=error)
+        tier = self.vip.tier_name(before, before.vip_tier)
+        self.notify(player, [Outgoing(p.text(after, "vip_refunded", tier=tier))])
+        return p.text(state, "admin_refunded", player=player, charge=charge)
 
     async def _stats(self, state: PlayerState) -> str:
         s = await stats(self.service.store, self.service.store.clock.now())

@@ -32,17 +32,31 @@ from engine.persistence.presence import set_reachable
 from engine.persistence.releases import content_loader, publish
 from engine.telegram.bot.admin import AdminCommands
 from engine.telegram.bot.callbacks import CallbackCodec
+from engine.telegram.bot.channels import Channels
 from engine.telegram.bot.commands import register_commands
 from engine.telegram.bot.delivery import Delivery, Tracker
-from engine.telegram.bot.handlers import build_router
+from engine.telegram.bot.handlers import build_outside_router, build_router
 from engine.telegram.bot.middleware import Errors, IdempotencyKey, Throttle
 from engine.telegram.bot.outgoing import OutgoingLimiter, RateLimits
+from engine.telegram.bot.present import Outgoing
 from engine.telegram.bot.service import BotService
 from engine.telegram.bot.settings import BotSettings, SettingsError
+from engine.telegram.bot.sweeper import VipSweeper
+from engine.telegram.bot.vip import VipSales
 
 log = logging.getLogger("diana.bot")
 
-ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+ALLOWED_UPDATES = (
+    "message",
+    "callback_query",
+    "my_chat_member",
+    "pre_checkout_query",
+    "message_reaction",
+    "chat_member",
+    "chat_join_request",
+)
+"""message_reaction and chat_member are only sent when asked for by name (and the bot must be
+an admin of the chat); the others are listed so the set is explicit."""
 DEFAULT_LIMITS = RateLimits()
 
 
@@ -62,6 +76,7 @@ class DianaBot:
         poll_timeout: int = 25,
         watch_releases: float | None = 5.0,
         session: BaseSession | None = None,
+        sweep_interval: float | None = 300.0,
     ) -> None:
         self.settings = settings
         self.story = story
@@ -71,6 +86,8 @@ class DianaBot:
         self.poll_timeout = poll_timeout
         self.watch_releases = watch_releases
         self.session = session
+        self.sweep_interval = sweep_interval
+        self._sweep: asyncio.Task[None] | None = None
         """An aiogram session to use instead of HTTP to `api_url` (the in-process benchmark)."""
         self.tracker = Tracker()
         self._inflight: set[asyncio.Task[object]] = set()
@@ -112,7 +129,12 @@ class DianaBot:
         self.delivery = Delivery(
             self.bot, s.content, on_blocked=self._unreachable, pause_scale=s.pause_scale
         )
-        self.admin = AdminCommands(self.service, s.admin_ids, s.content, self._use_story)
+        self.vip = VipSales(self.service, self.bot)
+        self.channels = Channels(self.service, self.bot, s.admin_ids)
+        self.admin = AdminCommands(
+            self.service, s.admin_ids, s.content, self._use_story, self.vip, self._notify
+        )
+        self.sweeper = VipSweeper(self.service, self.bot, self.delivery, self.channels)
         self.dispatcher = Dispatcher()
         self.dispatcher.update.outer_middleware(IdempotencyKey())
         errors = Errors(self.service, self.delivery, self.tracker)
@@ -125,8 +147,16 @@ class DianaBot:
         else:
             self.throttle = None
         self.dispatcher.include_router(
-            build_router(self.service, self.admin, self.delivery, self.tracker)
+            build_router(
+                self.service, self.admin, self.delivery, self.tracker, self.vip, self.channels
+            )
         )
+        self.dispatcher.include_router(
+            build_outside_router(self.service, self.delivery, self.tracker, self.vip, self.channels)
+        )
+        await self.channels.resolve()
+        if self.sweep_interval:
+            self._sweep = asyncio.create_task(self._sweep_forever(self.sweep_interval))
         if self.watch_releases:
             watcher = ReleaseWatcher(
                 self.db,
@@ -155,13 +185,26 @@ class DianaBot:
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
         await self.tracker.drain()
-        if self._watcher is not None:
-            self._watcher.cancel()
-            await asyncio.gather(self._watcher, return_exceptions=True)
-            self._watcher = None
+        for task in (self._watcher, self._sweep):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._watcher = self._sweep = None
         await self.store.close()
         await self.db.dispose()
         await self.bot.session.close()
+
+    def _notify(self, chat_id: int, messages: list[Outgoing]) -> None:
+        self.tracker.spawn(self.delivery.show(chat_id, messages))
+
+    async def _sweep_forever(self, interval: float) -> None:
+        """VIP reminders and expiry, every `interval` seconds; a failure is logged."""
+        while True:
+            try:
+                await self.sweeper.run_once()
+            except Exception:
+                log.exception("VIP sweep failed; trying again in %ss", interval)
+            await asyncio.sleep(interval)
 
     def _use_story(self, story: Story) -> None:
         self.store.use_story(story)

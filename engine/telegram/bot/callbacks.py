@@ -58,10 +58,11 @@ class CallbackCodec:
         return data
 
     def decode(self, data: str | None) -> Payload:
-        if not data or len(data) > MAX_BYTES:
+        if not data or len(data.encode()) > MAX_BYTES:
             raise BadCallback("empty or too long")
         body, _, sig = data.rpartition(".")
-        if not body or not hmac.compare_digest(sig, self._sign(body)):
+        # Bytes: compare_digest refuses non-ASCII str, and a modified client may send any.
+        if not body or not hmac.compare_digest(sig.encode(), self._sign(body).encode()):
             raise BadCallback("bad signature")
         kind, rest = body[0], body[1:]
         try:

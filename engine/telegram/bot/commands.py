@@ -8,7 +8,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 
 from engine.content.compiled import Story, Text
 
-PLAYER = ("start", "daily", "points", "profile", "language", "help")
+PLAYER = ("start", "daily", "points", "profile", "vip", "language", "help", "paysupport")
 ADMIN = {
     "grant": "grant",
     "vip_grant": "vip",
@@ -16,6 +16,8 @@ ADMIN = {
     "reset": "reset",
     "publish": "publish",
     "stats": "stats",
+    "invite": "invite",
+    "refund": "refund",
 }
 """Command -> its description's key in bot.yaml's admin_commands."""
 

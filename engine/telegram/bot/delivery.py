@@ -32,7 +32,7 @@ from aiogram.types import (
     Message,
 )
 
-from engine.telegram.bot.present import Keyboard, Outgoing
+from engine.telegram.bot.present import URL_PREFIX, Keyboard, Outgoing
 
 log = logging.getLogger("diana.bot.delivery")
 
@@ -43,11 +43,14 @@ def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
     if not keyboard:
         return None
     return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
-            for row in keyboard
-        ]
+        inline_keyboard=[[_button(label, data) for label, data in row] for row in keyboard]
     )
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    if data.startswith(URL_PREFIX):
+        return InlineKeyboardButton(text=label, url=data.removeprefix(URL_PREFIX))
+    return InlineKeyboardButton(text=label, callback_data=data)
 
 
 class Tracker:

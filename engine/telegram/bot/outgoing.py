@@ -30,6 +30,8 @@ from aiogram.methods.base import TelegramType
 log = logging.getLogger("diana.bot.outgoing")
 
 LIMITED_PREFIXES = ("send", "edit", "copy", "forward")
+UNLIMITED = frozenset({"sendChatAction"})
+"""Starts like a message call but posts nothing (a typing indicator)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +86,7 @@ class OutgoingLimiter(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         name = type(method).__api_method__ if hasattr(type(method), "__api_method__") else ""
-        if name.startswith(LIMITED_PREFIXES):
+        if name.startswith(LIMITED_PREFIXES) and name not in UNLIMITED:
             await self._throttle(getattr(method, "chat_id", None))
         limits = self.limits
         delay = limits.backoff
@@ -112,7 +114,9 @@ class OutgoingLimiter(BaseRequestMiddleware):
         if bucket is None:
             group = isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0)
             rate = limits.group_per_minute / 60 if group else limits.chat_per_second
-            bucket = self._chats[chat_id] = _Bucket(rate, limits.chat_burst, now)
+            # No burst in groups: 3 at once plus 20/min would make 22 in the first minute.
+            burst = 1 if group else limits.chat_burst
+            bucket = self._chats[chat_id] = _Bucket(rate, burst, now)
             if len(self._chats) > 50_000:
                 self._chats.pop(next(iter(self._chats)))
         wait = max(bucket.wait(now), self._overall.wait(now))

@@ -21,7 +21,8 @@ MAX_PAUSE = 4.0
 """Longest typing pause shown, whatever the content says (seconds)."""
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]
-"""Rows of (label, callback data)."""
+"""Rows of (label, callback data); data starting with `URL_PREFIX` makes a link button."""
+URL_PREFIX = "url:"
 
 
 @dataclass(frozen=True, slots=True)

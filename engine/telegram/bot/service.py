@@ -41,6 +41,7 @@ class Tap:
     edit: bool = False
     """The messages may replace the tapped message (navigation)."""
     alert: bool = False
+    outcome: Outcome | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +146,8 @@ class BotService:
         button = p.button_at(after, engine.view(after, self.clock_now), ref)
         notice = p.lock_notice(after, button)
         # Diana's answer (short of points, VIP) arrives as messages; the buttons are resent.
-        return Tap(notice, p.messages(after, step.output) if step.output.parts else [])
+        messages = p.messages(after, step.output) if step.output.parts else []
+        return Tap(notice, messages, outcome=outcome)
 
     async def _language(self, person: Person, state: PlayerState, language: str, key: str) -> Tap:
         story = self.store.engine.story

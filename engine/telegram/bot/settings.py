@@ -50,7 +50,8 @@ class BotSettings:
 
 
 def read_env_file(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines; `#` comments, blank lines, `export ` and quotes allowed."""
+    """KEY=VALUE lines; `#` comments (also after an unquoted value), blank lines, `export `
+    and quotes allowed."""
     values: dict[str, str] = {}
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
@@ -61,8 +62,11 @@ def read_env_file(path: Path) -> dict[str, str]:
         if not sep or not key.strip():
             raise SettingsError(f"{path}:{number}: expected KEY=VALUE, got {raw.strip()!r}")
         value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
+        quote = value[:1]
+        if quote in ("'", '"') and quote in value[1:]:  # "quoted" (# and all), then a comment
+            value = value[1 : value.index(quote, 1)]
+        else:  # unquoted: a ` #` starts a comment, as in shells and docker compose
+            value = value.split(" #", 1)[0].split("\t#", 1)[0].strip()
         values[key.strip()] = value
     return values
 

@@ -15,6 +15,21 @@ CAPTION_LIMIT = 1024
 CALLBACK_DATA_MAX_BYTES = 64
 CALLBACK_ANSWER_LIMIT = 200
 
+# (method, field) -> (min, max, unit): prose limits of the spec, checked as problems.
+_SIZES: dict[tuple[str, str], tuple[int, int, str]] = {
+    **{
+        (method, name): size
+        for method in ("createInvoiceLink", "sendInvoice")
+        for name, size in {
+            "title": (1, 32, "characters"),
+            "description": (1, 255, "characters"),
+            "payload": (1, 128, "bytes"),
+        }.items()
+    },
+    ("createChatInviteLink", "name"): (0, 32, "characters"),
+    ("createChatInviteLink", "member_limit"): (1, 99_999, "members"),
+}
+
 _TAG_RE = re.compile(r"<[^>]*>")
 _MARKDOWN_V2_MARKS = frozenset("*_~|`")
 _CAPTIONED = frozenset(
@@ -82,6 +97,13 @@ def limit_problems(method: str, params: Mapping[str, object]) -> list[str]:
             f"{method}.text: MESSAGE_TOO_LONG "
             f"({len(text)} characters, limit {CALLBACK_ANSWER_LIMIT})"
         )
+    for (limited, name), (low, high, unit) in _SIZES.items():
+        value = params.get(name)
+        if limited != method or value is None:
+            continue
+        size = _size(value, unit)
+        if not low <= size <= high:
+            problems.append(f"{method}.{name}: must be {low}-{high} {unit}, got {size}")
     for where, data in _callback_data(params.get("reply_markup")):
         size = len(data.encode("utf-8"))
         if not 1 <= size <= CALLBACK_DATA_MAX_BYTES:
@@ -90,6 +112,13 @@ def limit_problems(method: str, params: Mapping[str, object]) -> list[str]:
                 f"({size} bytes, must be 1-{CALLBACK_DATA_MAX_BYTES})"
             )
     return problems
+
+
+def _size(value: object, unit: str) -> int:
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    return len(text.encode("utf-8")) if unit == "bytes" else len(text)
 
 
 def _callback_data(markup: object) -> Iterator[tuple[str, str]]:

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
+from engine.telegram.botapi.errors import (
+    QUERY_TOO_OLD,
+    WEBHOOK_ACTIVE,
+    ApiError,
+    Handler,
+    Params,
+    find_chat,
+)
+from engine.telegram.botapi.events import post_message
 from engine.telegram.botapi.limits import rendered_text
 from engine.telegram.botapi.spec import UploadedFile
 from engine.telegram.botapi.state import BotState, Chat, JsonDict, Message
+
+__all__ = ["HANDLERS", "ApiError", "get_updates"]
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
@@ -22,7 +31,6 @@ NOT_MODIFIED = (
 )
 EDIT_NOT_FOUND = "Bad Request: message to edit not found"
 DELETE_NOT_FOUND = "Bad Request: message to delete not found"
-QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 MEDIA_KINDS = {
     "sendPhoto": "photo",
     "sendVideo": "video",
@@ -30,29 +38,23 @@ MEDIA_KINDS = {
     "sendAnimation": "animation",
 }
 
-Params = dict[str, Any]
-Handler = Callable[[BotState, Params], Awaitable[Any]]
-
-
-class ApiError(Exception):
-    """A refusal: becomes `{"ok": false, "error_code": ..., "description": ...}`."""
-
-    def __init__(self, code: int, description: str, parameters: JsonDict | None = None) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.parameters = parameters
-
 
 def _chat(state: BotState, params: Params) -> Chat:
-    chat_id = params.get("chat_id")
-    chat = state.chats.get(chat_id) if isinstance(chat_id, int) else None
-    if chat is None:
-        raise ApiError(400, "Bad Request: chat not found")
+    return find_chat(state, params)
+
+
+def sendable_chat(state: BotState, params: Params) -> Chat:
+    """The chat to send to, if the bot may post there."""
+    chat = find_chat(state, params)
+    room = state.rooms.get(chat.id)
+    if room is not None and room.is_channel and not room.is_admin(state.bot.id):
+        raise ApiError(400, "Bad Request: need administrator rights in the channel chat")
+    if room is not None and not room.is_member(state.bot.id):
+        raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
     return chat
 
 
-def _markup(params: Params) -> JsonDict | None:
+def markup_param(params: Params) -> JsonDict | None:
     markup = params.get("reply_markup")
     return markup if isinstance(markup, dict) else None
 
@@ -73,17 +75,14 @@ async def get_me(state: BotState, params: Params) -> JsonDict:
 
 async def get_updates(state: BotState, params: Params) -> list[JsonDict]:
     # Long polling lives in the server (it needs the shutdown signal); this is short polling.
-    if isinstance(params.get("allowed_updates"), list):
-        state.allowed_updates = params["allowed_updates"]
+    if state.webhook is not None:
+        raise ApiError(409, WEBHOOK_ACTIVE)
+    state.set_allowed_updates(params.get("allowed_updates"))
     return state.take_updates(int(params.get("offset", 0)), int(params.get("limit", 100)))
 
 
 async def ok(state: BotState, params: Params) -> bool:
     return True
-
-
-async def get_webhook_info(state: BotState, params: Params) -> JsonDict:
-    return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
 
 
 def _scope_key(params: Params) -> tuple[str, str]:
@@ -106,15 +105,16 @@ async def delete_my_commands(state: BotState, params: Params) -> bool:
 
 
 async def send_message(state: BotState, params: Params) -> JsonDict:
-    chat = _chat(state, params)
+    chat = sendable_chat(state, params)
     text = str(params["text"])
-    message = state.add_message(
+    message = post_message(
+        state,
         chat,
         state.bot,
         text=rendered_text(text, params.get("parse_mode")),
         raw_text=text,
         parse_mode=params.get("parse_mode"),
-        reply_markup=_markup(params),
+        reply_markup=markup_param(params),
     )
     return message.to_dict()
 
@@ -133,7 +133,7 @@ def _media_handler(method: str) -> Handler:
     kind = MEDIA_KINDS[method]
 
     async def send_media(state: BotState, params: Params) -> JsonDict:
-        chat = _chat(state, params)
+        chat = sendable_chat(state, params)
         file_id, size = _file_id(state, params[kind])
         base: JsonDict = {"file_id": file_id, "file_unique_id": file_id[-12:], "file_size": size}
         visual = {"width": 640, "height": 480}
@@ -144,7 +144,8 @@ def _media_handler(method: str) -> Handler:
             "animation": base | visual | {"duration": 1},
         }[kind]
         caption = params.get("caption")
-        message = state.add_message(
+        message = post_message(
+            state,
             chat,
             state.bot,
             kind=kind,
@@ -152,7 +153,7 @@ def _media_handler(method: str) -> Handler:
             text=rendered_text(caption, params.get("parse_mode")) if caption else None,
             raw_text=caption,
             parse_mode=params.get("parse_mode"),
-            reply_markup=_markup(params),
+            reply_markup=markup_param(params),
         )
         return message.to_dict()
 
@@ -180,24 +181,24 @@ async def edit_message_text(state: BotState, params: Params) -> JsonDict:
     if "text" not in params:
         raise ApiError(400, "Bad Request: text must be non-empty")
     text = rendered_text(str(params["text"]), params.get("parse_mode"))
-    markup = _markup(params)  # Telegram drops the keyboard when an edit carries none
+    markup = markup_param(params)  # Telegram drops the keyboard when an edit carries none
     if text == message.text and markup == message.reply_markup:
         raise ApiError(400, NOT_MODIFIED)
     message.text, message.raw_text = text, str(params["text"])
     message.parse_mode = params.get("parse_mode")
     if markup != message.reply_markup:
         _set_markup(message, markup)
-    message.edit_date = int(time.time())
+    message.edit_date = state.now()
     return message.to_dict()
 
 
 async def edit_message_reply_markup(state: BotState, params: Params) -> JsonDict:
     message = _message_to_edit(state, params)
-    markup = _markup(params)
+    markup = markup_param(params)
     if markup == message.reply_markup:
         raise ApiError(400, NOT_MODIFIED)
     _set_markup(message, markup)
-    message.edit_date = int(time.time())
+    message.edit_date = state.now()
     return message.to_dict()
 
 
@@ -235,8 +236,6 @@ async def get_file(state: BotState, params: Params) -> JsonDict:
 HANDLERS: dict[str, Handler] = {
     "getMe": get_me,
     "getUpdates": get_updates,
-    "deleteWebhook": ok,
-    "getWebhookInfo": get_webhook_info,
     "setMyCommands": set_my_commands,
     "getMyCommands": get_my_commands,
     "deleteMyCommands": delete_my_commands,

@@ -3,64 +3,52 @@
 It listens on 127.0.0.1 at a random port and serves `/bot{token}/{method}` like
 api.telegram.org. Every request is checked against the official spec first; a violation is
 answered with 400 (404 for an unknown method) and recorded in `violations`, so a test fails
-even when the bot swallows the error.
+even when the bot swallows the error. What the fake answers and every update it sends are
+checked against the spec too, and recorded as violations if they ever stray from it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from aiohttp import web
 
-from engine.telegram.botapi.methods import HANDLERS, ApiError, get_updates
+from engine.telegram.botapi import methods, methods_chats, methods_payments, methods_webhook
+from engine.telegram.botapi.controls import WorldControls
+from engine.telegram.botapi.errors import ApiError, Handler
 from engine.telegram.botapi.spec import BotApiSpec, UploadedFile
-from engine.telegram.botapi.state import BotState, JsonDict, User
-from engine.telegram.botapi.users import ScriptedUser
+from engine.telegram.botapi.state import BotState, JsonDict, User, update_kind
+from engine.telegram.botapi.transport import (
+    FAULT_TEXT,
+    Call,
+    Fault,
+    Violation,
+    attach_files,
+    error_response,
+    read_params,
+)
+from engine.telegram.botapi.webhook import WebhookDelivery
+
+__all__ = ["DEFAULT_TOKEN", "HANDLERS", "Call", "FakeBotAPI", "Violation"]
 
 DEFAULT_TOKEN = "123456789:TEST-diana-fake-bot-api"  # noqa: S105 (a fake, not a secret)
-_FAULT_TEXT = {
-    400: "Bad Request",
-    403: "Forbidden: bot was blocked by the user",
-    429: "Too Many Requests: retry after {retry_after}",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
+HANDLERS: dict[str, Handler] = {
+    **methods.HANDLERS,
+    **methods_chats.HANDLERS,
+    **methods_payments.HANDLERS,
+    **methods_webhook.HANDLERS,
 }
+POLL_ENDED_BY_WEBHOOK = "Conflict: terminated by setWebhook request"
 
 
-@dataclass(frozen=True)
-class Violation:
-    method: str
-    problems: tuple[str, ...]
-
-    def __str__(self) -> str:
-        return "; ".join(self.problems)  # each problem already names its method
-
-
-@dataclass(frozen=True)
-class Call:
-    """One request as the bot sent it (raw params) and how the fake answered it."""
-
-    method: str
-    params: dict[str, object]
-    status: int
-
-
-@dataclass(frozen=True)
-class _Fault:
-    status: int
-    description: str
-    retry_after: int | None
-
-
-class FakeBotAPI:
-    """The server, its Telegram state, fault injection and scripted users."""
+class FakeBotAPI(WorldControls):
+    """The server, its Telegram state, fault injection, scripted users, groups and channels."""
 
     def __init__(
         self,
@@ -69,14 +57,21 @@ class FakeBotAPI:
         spec: BotApiSpec | None = None,
         spec_path: Path | None = None,
         bot_username: str = "diana_test_bot",
+        clock: Callable[[], float] | None = None,
+        check_results: bool = True,
     ) -> None:
         self.token = token
         self.spec = spec or BotApiSpec.load(spec_path)
         bot_id = int(token.split(":", 1)[0])
         self.state = BotState(bot=User(bot_id, "Diana", bot_username, is_bot=True))
+        self.state.reaction_emojis = self.spec.quoted_values("ReactionTypeEmoji", "emoji")
+        if clock is not None:
+            self.state.clock = clock  # dates in messages and updates, expiry of links...
+        self.check_results = check_results
         self.violations: list[Violation] = []
         self.calls: list[Call] = []
-        self._faults: dict[str, deque[_Fault]] = {}
+        self.webhooks = WebhookDelivery(self.state, self._check_update, self._execute)
+        self._faults: dict[str, deque[Fault]] = {}
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._closing = False
@@ -94,11 +89,13 @@ class FakeBotAPI:
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self._port = int(self._runner.addresses[0][1])
+        await self.webhooks.start()
         return self
 
     async def stop(self) -> None:
         self._closing = True
         self.state.new_update.set()  # wake long polls so shutdown does not wait for them
+        await self.webhooks.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -123,14 +120,6 @@ class FakeBotAPI:
 
     # test controls
 
-    def user(
-        self, id: int, first_name: str = "Test", *, username: str | None = None
-    ) -> ScriptedUser:
-        """A scripted user with a private chat, whose id equals the user id."""
-        person = User(id, first_name, username)
-        self.state.add_user(person)
-        return ScriptedUser(self.state, person)
-
     def fail_next(
         self,
         method: str,
@@ -142,8 +131,8 @@ class FakeBotAPI:
         """Answer the next valid call of `method` with an error, once (queue several calls)."""
         if status == 429 and retry_after is None:
             retry_after = 2
-        text = description or _FAULT_TEXT.get(status, f"Error {status}")
-        fault = _Fault(status, text.format(retry_after=retry_after), retry_after)
+        text = description or FAULT_TEXT.get(status, f"Error {status}")
+        fault = Fault(status, text.format(retry_after=retry_after), retry_after)
         self._faults.setdefault(method, deque()).append(fault)
 
     def take_violations(self) -> list[Violation]:
@@ -154,7 +143,9 @@ class FakeBotAPI:
     def assert_no_violations(self) -> None:
         if self.violations:
             lines = "\n".join(f"  - {v}" for v in self.violations)
-            raise AssertionError(f"requests broke the Bot API spec:\n{lines}")
+            raise AssertionError(
+                f"requests (or the fake's answers) broke the Bot API spec:\n{lines}"
+            )
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -163,7 +154,7 @@ class FakeBotAPI:
         """Wait until the bot fetched every update and has made no call for `settle` seconds.
 
         The bot handles updates in its own tasks, so "idle" can only be observed from outside:
-        nothing pending, nothing in flight, and a short quiet period.
+        nothing pending (or being POSTed to a webhook), nothing in flight, a short quiet time.
         """
         deadline = time.monotonic() + timeout
         while True:
@@ -183,15 +174,11 @@ class FakeBotAPI:
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return _error(401, "Unauthorized")
-        name = request.match_info["method"]
-        params, files = await _read_params(request)
-        method = self.spec.canonical_method(name) or name
-        # A part named after a field is that field (curl style); others are attach:// targets.
-        fields = self.spec.methods.get(method, {})
-        for key, attached in files.items():
-            if key in fields:
-                params.setdefault(key, attached)
+            return error_response(401, "Unauthorized")
+        params, files = await read_params(request)
+        method = self.spec.canonical_method(request.match_info["method"])
+        method = method or request.match_info["method"]
+        attach_files(params, files, self.spec.methods.get(method, {}))
         polling = method == "getUpdates"
         if not polling:
             self._inflight += 1
@@ -210,76 +197,85 @@ class FakeBotAPI:
         if problems:
             self.violations.append(Violation(method, tuple(problems)))
             if method not in self.spec.methods:
-                return _error(404, "Not Found")
-            return _error(400, "Bad Request: " + "; ".join(problems))
+                return error_response(404, "Not Found")
+            return error_response(400, "Bad Request: " + "; ".join(problems))
         faults = self._faults.get(method)
         if faults:
             fault = faults.popleft()
             extra = {"retry_after": fault.retry_after} if fault.retry_after else None
-            return _error(fault.status, fault.description, extra)
+            return error_response(fault.status, fault.description, extra)
         handler = HANDLERS.get(method)
         if handler is None:
             self.violations.append(Violation(method, ("not implemented by FakeBotAPI",)))
-            return _error(501, f"Not Implemented: {method} is not modelled by FakeBotAPI")
+            return error_response(501, f"Not Implemented: {method} is not modelled by FakeBotAPI")
         try:
             if method == "getUpdates":
                 result: Any = await self._long_poll(decoded)
             else:
                 result = await handler(self.state, decoded)
         except ApiError as error:
-            return _error(error.code, error.description, error.parameters)
+            return error_response(error.code, error.description, error.parameters)
+        self._check_result(method, result)
         return web.json_response({"ok": True, "result": result})
+
+    def _check_result(self, method: str, result: object) -> None:
+        if not self.check_results:
+            return
+        if method == "getUpdates" and isinstance(result, list):
+            for update in result:
+                self._check_update(update)
+            return
+        problems = self.spec.validate_result(method, result)
+        if problems:
+            self.violations.append(Violation(method, tuple(f"FakeBotAPI: {p}" for p in problems)))
+
+    def _check_update(self, update: JsonDict) -> None:
+        """Every update the fake sends must be an Update with exactly one kind in it."""
+        if not self.check_results:
+            return
+        problems = self.spec.validate_object("Update", update)
+        if len(update) != 2:
+            problems.append(f"Update: one kind per update, got {sorted(update)}")
+        if problems:
+            kind = update_kind(update) if len(update) > 1 else "?"
+            tagged = tuple(f"FakeBotAPI sent a bad {kind} update: {p}" for p in problems)
+            self.violations.append(Violation("Update", tagged))
+
+    async def _execute(
+        self, method: str, params: dict[str, object], files: dict[str, UploadedFile]
+    ) -> None:
+        """A method call answered in a webhook response: run it, the result goes nowhere."""
+        name = self.spec.canonical_method(method) or method
+        attach_files(params, files, self.spec.methods.get(name, {}))
+        self._inflight += 1
+        try:
+            response = await self._respond(name, params)
+        finally:
+            self._inflight -= 1
+            self._last_activity = time.monotonic()
+        self.calls.append(Call(name, params, response.status))
 
     async def _long_poll(self, params: dict[str, Any]) -> list[JsonDict]:
         deadline = time.monotonic() + float(params.get("timeout", 0))
-        while True:
-            updates = await get_updates(self.state, params)
+        updates = await methods.get_updates(self.state, params)
+        while not updates and not self._closing:
             remaining = deadline - time.monotonic()
-            if updates or self._closing or remaining <= 0:
-                return updates
+            if remaining <= 0:
+                return []
             try:
                 await asyncio.wait_for(self.state.new_update.wait(), remaining)
             except TimeoutError:
                 return []
+            if self.state.webhook is not None:
+                raise ApiError(409, POLL_ENDED_BY_WEBHOOK)
+            updates = await methods.get_updates(self.state, params)
+        return updates
 
     async def _file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return _error(401, "Unauthorized")
+            return error_response(401, "Unauthorized")
         file_id = request.match_info["path"].removeprefix("files/")
         content = self.state.files.get(file_id)
         if content is None:
-            return _error(404, "Not Found")
+            return error_response(404, "Not Found")
         return web.Response(body=content)
-
-
-async def _read_params(
-    request: web.Request,
-) -> tuple[dict[str, object], dict[str, UploadedFile]]:
-    """Query, JSON body or form fields, with `attach://name` resolved to the uploaded part."""
-    params: dict[str, object] = dict(request.query)
-    files: dict[str, UploadedFile] = {}
-    if request.can_read_body:
-        if request.content_type == "application/json":
-            body = json.loads(await request.text() or "{}")
-            if isinstance(body, dict):
-                params.update(body)
-        else:
-            form = await request.post()
-            for key, value in form.items():
-                if isinstance(value, web.FileField):
-                    files[key] = UploadedFile(value.filename, value.file.read())
-                else:
-                    params[key] = value
-    for key, raw in list(params.items()):
-        if isinstance(raw, str) and raw.startswith("attach://"):
-            attached = files.get(raw.removeprefix("attach://"))
-            if attached is not None:
-                params[key] = attached
-    return params, files
-
-
-def _error(code: int, description: str, parameters: JsonDict | None = None) -> web.Response:
-    body: JsonDict = {"ok": False, "error_code": code, "description": description}
-    if parameters:
-        body["parameters"] = parameters
-    return web.json_response(body, status=code)

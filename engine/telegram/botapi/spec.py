@@ -17,6 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from engine.telegram.botapi.limits import limit_problems
+from engine.telegram.botapi.spec_values import (
+    UploadedFile,
+    describe,
+    loose_scalar,
+    object_keys,
+    parse_form_string,
+)
+
+__all__ = ["SPEC_ENV", "BotApiSpec", "Field", "UploadedFile", "default_spec_path"]
 
 SPEC_ENV = "DIANA_BOT_API_SPEC"
 SPEC_NAME = "bot-api-10.1.min.json"
@@ -30,16 +39,15 @@ EXTRA_FIELDS: Mapping[str, frozenset[str]] = {
     "editMessageText": frozenset({"disable_web_page_preview"}),
 }
 
-_INT_RE = re.compile(r"-?\d+")
-_MUST_BE_RE = re.compile(r"must be \"?([\w-]+)\"?")
+# A subtype's tag: 'must be "photo"', 'must be chat' or 'always "creator"' in a required field.
+# Fields of objects Telegram sends that are newer than Bot API 10.1 and that aiogram 3.31
+# (built for Bot API 10.3) requires, so the fake's answers carry them and aiogram can parse.
+NEWER_FIELDS: Mapping[str, frozenset[str]] = {
+    "ChatMemberAdministrator": frozenset({"can_send_welcome_messages"}),
+}
 
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A multipart file part: stands for an InputFile in the request parameters."""
-
-    filename: str
-    content: bytes
+_TAG_RE = re.compile(r"must be \"?([\w-]+)\"?|always \"([\w-]+)\"")
+_QUOTED_RE = re.compile(r'"([^"]+)"')
 
 
 @dataclass(frozen=True)
@@ -69,17 +77,29 @@ class BotApiSpec:
         self.types: dict[str, dict[str, Field]] = {
             name: _fields(body) for name, body in data["types"].items()
         }
+        self._required: dict[str, tuple[str, ...]] = {
+            name: tuple(f.name for f in fields.values() if f.required)
+            for name, fields in self.types.items()
+        }
         self.subtypes: dict[str, tuple[str, ...]] = {
             name: tuple(body["subtypes"])
             for name, body in data["types"].items()
             if body.get("subtypes")
         }
+        self.returns: dict[str, tuple[str, ...]] = {
+            name: tuple(body.get("returns", ())) for name, body in data["methods"].items()
+        }
+        self._descriptions: dict[tuple[str, str], str] = {
+            (name, f["name"]): " ".join(f.get("description", "").split())
+            for name, body in data["types"].items()
+            for f in body.get("fields", [])
+        }
         self._discriminators: dict[str, tuple[str, str]] = {}
         for name, body in data["types"].items():
             for field in body.get("fields", []):
-                match = _MUST_BE_RE.search(field.get("description", ""))
+                match = _TAG_RE.search(field.get("description", ""))
                 if field.get("required") and match:
-                    self._discriminators[name] = (field["name"], match.group(1))
+                    self._discriminators[name] = (field["name"], match.group(1) or match.group(2))
                     break
 
     @classmethod
@@ -112,7 +132,7 @@ class BotApiSpec:
             field = fields.get(name)
             if field is None:
                 if name in allowed_extra:
-                    decoded[name] = _loose_scalar(value)
+                    decoded[name] = loose_scalar(value)
                 else:
                     problems.append(f"{canonical}: unknown field {name!r}")
                 continue
@@ -123,6 +143,27 @@ class BotApiSpec:
         if not problems:
             problems.extend(limit_problems(canonical, decoded))
         return decoded, problems
+
+    def validate_object(self, type_name: str, value: object) -> list[str]:
+        """Problems with an object the fake builds (an Update, a Message...): [] if well-formed."""
+        problems: list[str] = []
+        self._check(value, (type_name,), type_name, False, problems)
+        return problems
+
+    def validate_result(self, method: str, result: object) -> list[str]:
+        """Problems with a method's result, checked against the type the spec says it returns."""
+        canonical = self.canonical_method(method) or method
+        types = self.returns.get(canonical, ())
+        if not types:
+            return [f"{method}: the spec names no result type"]
+        problems: list[str] = []
+        self._check(result, types, f"{canonical} result", False, problems)
+        return problems
+
+    def quoted_values(self, type_name: str, field: str) -> frozenset[str]:
+        """Values a field's description lists in quotes (the emoji a reaction may use...)."""
+        text = self._descriptions.get((type_name, field), "")
+        return frozenset(_QUOTED_RE.findall(text))
 
     def _check(
         self, value: object, types: tuple[str, ...], path: str, top: bool, problems: list[str]
@@ -141,7 +182,7 @@ class BotApiSpec:
         shallow = f"{path}: expected "
         deep = [t for t in trials if not (len(t[1]) == 1 and t[1][0].startswith(shallow))]
         if len(types) == 1 or deep:
-            keys = _object_keys(value)
+            keys = object_keys(value)
             best = min(
                 deep or trials,
                 key=lambda t: (-len(keys & self.types.get(t[0], {}).keys()), len(t[1])),
@@ -149,7 +190,7 @@ class BotApiSpec:
             problems.extend(best[1])
         else:
             expected = " or ".join(types)
-            problems.append(f"{path}: expected {expected}, got {_describe(value)}")
+            problems.append(f"{path}: expected {expected}, got {describe(value)}")
         return value
 
     def _check_one(
@@ -157,15 +198,15 @@ class BotApiSpec:
     ) -> object:
         # Form posts carry every scalar as a string and every object as a JSON string.
         if top and isinstance(value, str) and type_name not in ("String", "InputFile"):
-            parsed = _parse_form_string(value, type_name)
+            parsed = parse_form_string(value, type_name)
             if parsed is None:
-                problems.append(f"{path}: expected {type_name}, got {_describe(value)}")
+                problems.append(f"{path}: expected {type_name}, got {describe(value)}")
                 return value
             value = parsed
         if type_name.startswith("Array of "):
             inner = type_name.removeprefix("Array of ")
             if not isinstance(value, list):
-                problems.append(f"{path}: expected {type_name}, got {_describe(value)}")
+                problems.append(f"{path}: expected {type_name}, got {describe(value)}")
                 return value
             return [
                 self._check(item, (inner,), f"{path}[{i}]", False, problems)
@@ -187,14 +228,14 @@ class BotApiSpec:
             problems.append(f"{path}: spec names unknown type {type_name!r}")
             return value
         if not ok:
-            problems.append(f"{path}: expected {type_name}, got {_describe(value)}")
+            problems.append(f"{path}: expected {type_name}, got {describe(value)}")
         return value
 
     def _check_object(
         self, value: object, type_name: str, path: str, problems: list[str]
     ) -> object:
         if not isinstance(value, dict):
-            problems.append(f"{path}: expected {type_name} object, got {_describe(value)}")
+            problems.append(f"{path}: expected {type_name} object, got {describe(value)}")
             return value
         if type_name in self.subtypes:
             return self._check_union(value, type_name, path, problems)
@@ -202,13 +243,16 @@ class BotApiSpec:
         decoded: dict[str, object] = {}
         for name, item in value.items():
             field = fields.get(name)
+            if field is None and name in NEWER_FIELDS.get(type_name, ()):
+                decoded[name] = item
+                continue
             if field is None:
                 problems.append(f"{path}: unknown field {name!r} for {type_name}")
                 continue
             decoded[name] = self._check(item, field.types, f"{path}.{name}", False, problems)
-        for field in fields.values():
-            if field.required and field.name not in value:
-                problems.append(f"{path}: missing required field {field.name!r} of {type_name}")
+        for name in self._required[type_name]:
+            if name not in value:
+                problems.append(f"{path}: missing required field {name!r} of {type_name}")
         return decoded
 
     def _check_union(
@@ -235,47 +279,6 @@ def _fields(body: Mapping[str, Any]) -> dict[str, Field]:
         f["name"]: Field(f["name"], tuple(f["types"]), bool(f["required"]))
         for f in body.get("fields", [])
     }
-
-
-def _parse_form_string(raw: str, type_name: str) -> object | None:
-    if type_name == "Integer":
-        return int(raw) if _INT_RE.fullmatch(raw) else None
-    if type_name == "Float":
-        try:
-            return float(raw)
-        except ValueError:
-            return None
-    if type_name == "Boolean":
-        return {"true": True, "false": False}.get(raw.lower())
-    try:
-        decoded: object = json.loads(raw)
-    except ValueError:
-        return None
-    return decoded
-
-
-def _object_keys(value: object) -> set[str]:
-    """Keys of an object, also when it arrives as a JSON string in a form post."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return set()
-    return {str(k) for k in value} if isinstance(value, dict) else set()
-
-
-def _loose_scalar(value: object) -> object:
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return value
-
-
-def _describe(value: object) -> str:
-    if isinstance(value, UploadedFile):
-        return "an uploaded file"
-    text = repr(value)
-    shown = text if len(text) <= 40 else text[:37] + "..."
-    return f"{type(value).__name__} {shown}"
 
 
 @cache

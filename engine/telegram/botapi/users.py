@@ -2,6 +2,8 @@
 
 A user can tap a button of an old message (a stale tap), tap the same button twice (a double
 tap), or tap a message the bot has since deleted; each becomes the update Telegram would send.
+They also pay in Stars (`users_payments.PaymentActions`) and take part in groups and channels
+(`users_chats.ChatActions`).
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from engine.telegram.botapi.channels import ScriptedChat
 from engine.telegram.botapi.state import BotState, CallbackQuery, Chat, JsonDict, Message, User
+from engine.telegram.botapi.users_chats import ChatActions
+from engine.telegram.botapi.users_payments import PaymentActions
 
 _query_ids = itertools.count(1)
 
 
 @dataclass
-class ScriptedUser:
-    """One Telegram user in a private chat with the bot."""
+class ScriptedUser(PaymentActions, ChatActions):
+    """One Telegram user in a private chat with the bot (and in any groups tests give them)."""
 
     state: BotState
     person: User
@@ -49,8 +54,14 @@ class ScriptedUser:
             if q.user.id == self.id and q.answer is not None
         ]
 
-    async def send(self, text: str) -> Message:
-        """Type a message (or a /command) and enqueue it as a `message` update."""
+    async def send(self, text: str, chat: ScriptedChat | Chat | int | None = None) -> Message:
+        """Type a message (or a /command) and enqueue it as a `message` update.
+
+        Without `chat` it goes to the private chat with the bot; with one, to that group
+        (the user must be a member), where the bot sees it if it is an administrator.
+        """
+        if chat is not None:
+            return self._say(self._room(chat), text)
         message = self.state.add_message(self.chat, self.person, text=text, raw_text=text)
         self.state.enqueue("message", message.to_dict())
         return message
