@@ -178,25 +178,28 @@ async def test_vip_channel_membership_and_join_requests(
 async def test_expiry_reminders_go_out_on_the_right_days(
     bot_api_spec: BotApiSpec, tmp_path: Path
 ) -> None:
-    async with vip_world(bot_api_spec, tmp_path) as h:
+    async with world(bot_api_spec, tmp_path) as w:
+        h = w.h
         admin = h.server.user(ADMIN, "Root")
         ana = h.server.user(1001, "Ana")
         await h.send(ana, "/start")
         await h.send(admin, "/vip_grant 1001 5")
+        await ana.request_join(w.vip_channel.id)
+        await h.settle()
+        assert w.vip_channel.status(1001) == "member"
         sweeper = h.diana.sweeper
         assert await sweeper.run_once() == (0, 0)
         h.clock.advance(timedelta(days=2, hours=1))  # 2 days 23 hours left
         assert await sweeper.run_once() == (1, 0)
         assert await sweeper.run_once() == (0, 0)  # once per day listed
-        assert "quedan 3 días" in (ana.last_message().text or "")
+        assert "días restantes: 3" in (ana.last_message().text or "")
         h.clock.advance(timedelta(days=2))  # 23 hours left
         assert await sweeper.run_once() == (1, 0)
-        assert "quedan 1 días" in (ana.last_message().text or "") or "1" in (
-            ana.last_message().text or ""
-        )
+        assert "días restantes: 1" in (ana.last_message().text or "")
         h.clock.advance(timedelta(days=1))
         assert await sweeper.run_once() == (0, 1)
         assert "ha terminado" in (ana.last_message().text or "")
         state = await h.diana.store.state(1001)
         assert state.vip_tier is None and state.fragment is not None  # the place is kept
+        assert w.vip_channel.status(1001) in {"left", "kicked"}  # removed, free to rejoin later
         assert await sweeper.run_once() == (0, 0)

@@ -73,6 +73,8 @@ class OutgoingLimiter(BaseRequestMiddleware):
         self.limits = limits or RateLimits()
         self.clock = clock
         self.sleep = sleep
+        # A second's worth of burst: Telegram's "about 30 a second" tolerates short bursts,
+        # and spacing every message 33 ms apart would slow each multi-message reply.
         self._overall = _Bucket(self.limits.overall_per_second, self.limits.overall_per_second, 0)
         self._chats: dict[object, _Bucket] = {}
         self.waited = 0.0
