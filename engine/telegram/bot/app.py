@@ -11,6 +11,7 @@ answered from the store's idempotency keys without a second effect.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Sequence
 
@@ -166,6 +167,15 @@ class DianaBot:
                 interval=self.watch_releases,
             )
             self._watcher = asyncio.create_task(watcher.run())
+
+    @staticmethod
+    def freeze_heap() -> None:
+        """Keep everything loaded so far (the compiled story above all, which lives as long as
+        the process) out of the garbage collector's scans, which otherwise stall updates at
+        random. For the process that runs the bot, after `open`; not for test suites, where
+        frozen objects would never be freed."""
+        gc.collect()
+        gc.freeze()
 
     async def identify(self) -> User:
         """getMe: the bot's own account; a refused token is a `SettingsError`."""
