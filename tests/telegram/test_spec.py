@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from engine.telegram.botapi import BotApiSpec
 
 
@@ -142,3 +144,13 @@ def test_allow_listed_field_is_only_allowed_where_listed(bot_api_spec: BotApiSpe
     assert bot_api_spec.validate_request("sendMessage", extra | {"text": "x"}) == []
     problems = bot_api_spec.validate_request("sendPhoto", extra | {"photo": "id"})
     assert problems == ["sendPhoto: unknown field 'disable_web_page_preview'"]
+
+
+def test_the_vendored_spec_is_the_shared_one() -> None:
+    """The package ships a copy so CI checks requests anywhere; it must not drift."""
+    from engine.telegram.botapi.spec import VENDORED, shared_spec_path
+
+    shared = shared_spec_path()
+    if not shared.is_file():
+        pytest.skip(f"no shared copy at {shared} to compare with")
+    assert VENDORED.read_bytes() == shared.read_bytes()

@@ -57,13 +57,24 @@ class Field:
     required: bool
 
 
+VENDORED = Path(__file__).resolve().parent / "data" / SPEC_NAME
+"""A copy shipped with the package (MIT, see data/LICENSE-bot-api-spec), so the checks run on
+any checkout; a test keeps it identical to the team's shared copy where that exists."""
+
+
+def shared_spec_path() -> Path:
+    """The team's copy at `../shared/telegram/` next to the repo root."""
+    repo_root = Path(__file__).resolve().parents[3]
+    return repo_root.parent / "shared" / "telegram" / SPEC_NAME
+
+
 def default_spec_path() -> Path:
-    """The spec at `../shared/telegram/` next to the repo root, or `$DIANA_BOT_API_SPEC`."""
+    """`$DIANA_BOT_API_SPEC`, else the shared copy if present, else the vendored one."""
     env = os.environ.get(SPEC_ENV)
     if env:
         return Path(env)
-    repo_root = Path(__file__).resolve().parents[3]
-    return repo_root.parent / "shared" / "telegram" / SPEC_NAME
+    shared = shared_spec_path()
+    return shared if shared.is_file() else VENDORED
 
 
 class BotApiSpec:
