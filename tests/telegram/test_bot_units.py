@@ -508,8 +508,8 @@ def test_locked_buttons_explain_themselves(presenter: Presenter) -> None:
     here, buttons = at(p, state, "barra_roja")
     cost = next(b for b in buttons if b.lock == "cost")
     assert cost.cost == 15
-    assert p.label(here, cost).startswith("🔒 Invitarla a una copa")
-    assert p.label(here, cost).endswith("· 15 💋")
+    # The writer put the price in the label: it is not repeated.
+    assert p.label(here, cost) == "🔒 Invitarla a una copa (15 💋)"
     assert p.lock_notice(here, cost) == "Cuesta 15 besitos: te faltan 5. /daily ayuda."
 
     here, buttons = at(p, state, "salon_principal")
@@ -526,8 +526,12 @@ def test_cost_labels_once_affordable(presenter: Presenter) -> None:
     here, buttons = at(p, player(p, points=100), "barra_roja")
     paid = next(b for b in buttons if b.cost)
     assert paid.available
-    assert p.label(here, paid) == f"{paid.label} · 15 💋"
-    assert not p.label(here, paid).startswith("🔒")
+    assert p.label(here, paid) == paid.label == "Invitarla a una copa (15 💋)"
+    unpriced = paid._replace(label="Invitarla a una copa")
+    assert p.label(here, unpriced) == "Invitarla a una copa · 15 💋"
+    assert p.label(here, unpriced._replace(available=False, lock="cost")) == (
+        "🔒 Invitarla a una copa · 15 💋"
+    )
     free = next(b for b in buttons if not b.cost)
     assert p.label(here, free) == free.label
 

@@ -114,8 +114,11 @@ class Presenter:
         return tuple(rows)
 
     def label(self, state: PlayerState, button: Button) -> str:
+        """A button's text; the cost is added unless the writer already put the currency
+        symbol in the label (`Invitarla a una copa (15 💋)`), so it is never shown twice."""
+        priced = self.story.economy.currency_symbol in button.label
         if button.available:
-            if button.cost:
+            if button.cost and not priced:
                 return self.plain(
                     state,
                     "button_cost",
@@ -126,6 +129,8 @@ class Presenter:
             return button.label
         reason = button.reason
         if reason is None and button.lock == "cost":
+            if priced:
+                return f"🔒 {button.label}"[:64]
             reason = f"{button.cost} {self.story.economy.currency_symbol}"
         return self.plain(state, "button_locked", label=button.label, reason=reason or "")[:64]
 
