@@ -584,3 +584,23 @@ def test_names_are_escaped_in_messages_and_plain_in_labels(presenter: Presenter)
     locked = odd._replace(available=False, lock="vip", reason="<El Diván>")
     assert p.label(step.state, locked) == "🔒 Tú & <yo> · <El Diván>"
     assert p.lock_notice(step.state, locked) == "🔒 Solo en <El Diván>."
+
+
+async def test_shutdown_waits_for_deliveries_in_flight_and_cancels_stragglers() -> None:
+    import asyncio
+
+    from engine.telegram.bot.delivery import Tracker
+
+    tracker = Tracker()
+    done: list[str] = []
+
+    async def deliver(name: str, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+        done.append(name)
+
+    tracker.spawn(deliver("typing pause", 0.05))
+    await tracker.drain(timeout=5)
+    assert done == ["typing pause"] and tracker.pending == 0
+    tracker.spawn(deliver("stuck", 60))
+    await tracker.drain(timeout=0.05)
+    assert done == ["typing pause"] and tracker.pending == 0
