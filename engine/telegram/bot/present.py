@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from engine.content.compiled import Story, Text
-from engine.runtime import Button, Engine, MediaPart, MessagePart, Output, PlayerState
+from engine.runtime import Button, Engine, Html, MediaPart, MessagePart, Output, PlayerState
 from engine.runtime.plan import choice_ref
 from engine.telegram.bot.callbacks import CallbackCodec, ChoiceButton
 
@@ -79,6 +79,11 @@ class Presenter:
 
     def content_text(self, state: PlayerState, text: Text) -> str:
         return self.engine.render(state, text)
+
+    def tier_name(self, state: PlayerState, tier: str | None) -> Html:
+        """A VIP tier's name in the player's language (HTML, from content)."""
+        found = next((t for t in self.story.vip.tiers if t.id == tier), None)
+        return Html(self.content_text(state, found.name) if found else (tier or "VIP"))
 
     # -- the story ---------------------------------------------------------------------------
 

@@ -202,14 +202,8 @@ class BotService:
         nothing = p.text(state, "nothing")
         now = self.clock_now
         if state.vip_tier is not None and (state.vip_until is None or state.vip_until > now):
-            tier = next((t for t in story.vip.tiers if t.id == state.vip_tier), None)
             until = state.vip_until.strftime("%d/%m/%Y") if state.vip_until else "∞"
-            vip = p.text(
-                state,
-                "vip_active",
-                tier=Html(render(state, tier.name)) if tier else state.vip_tier,
-                until=until,
-            )
+            vip = p.text(state, "vip_active", tier=p.tier_name(state, state.vip_tier), until=until)
         else:
             vip = p.text(state, "vip_none")
         best = max(state.archetypes.items(), key=lambda kv: kv[1], default=None)

@@ -86,7 +86,4 @@ class VipSweeper:
         return 1
 
     def _tier(self, tier: str | None, state: PlayerState) -> Html:
-        story = self.service.store.engine.story
-        found = next((t for t in story.vip.tiers if t.id == tier), None)
-        name = self.service.presenter.content_text(state, found.name) if found else (tier or "VIP")
-        return Html(name)
+        return self.service.presenter.tier_name(state, tier)

@@ -62,11 +62,7 @@ class VipSales:
         return state.vip_until.strftime("%d/%m/%Y") if state.vip_until else "∞"
 
     def tier_name(self, state: PlayerState, tier: str | None) -> Html:
-        story = self.service.store.engine.story
-        found = next((t for t in story.vip.tiers if t.id == tier), None)
-        if found is None:
-            return Html(tier or "VIP")
-        return Html(self.service.presenter.content_text(state, found.name))
+        return self.service.presenter.tier_name(state, tier)
 
     async def menu(self, person: Person) -> list[Outgoing]:
         """/vip: the player's VIP status, then each offer with its Stars button."""
