@@ -159,8 +159,8 @@ def playtest(
     profile: Annotated[
         list[str] | None,
         typer.Option(
-            help="Only this profile (repeatable): free, daily, vip, low, or one declared in "
-            "<story>/tests/_profiles.yaml. Default: all."
+            help="Only this profile (repeatable): free, daily, vip, low, regular, or one "
+            "declared in <story>/tests/_profiles.yaml. Default: all."
         ),
     ] = None,
     exhaustive: Annotated[
@@ -173,11 +173,21 @@ def playtest(
     chapter: Annotated[
         str | None, typer.Option(help="Start at this chapter and stay in it.", metavar="ID")
     ] = None,
+    seek: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="After the random runs, search for each choice they missed, seeing at most "
+            "this many states per choice and profile (0: no search).",
+        ),
+    ] = 5_000,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
 ) -> None:
     """Play the story automatically as several kinds of player; find soft-locks and gaps.
 
     Reports coverage (what was never reached, with file:line), endings and how often.
+
+    What random runs miss, a directed search then seeks, printing the route to each find.
 
     Also points at the endings, how often each profile meets a paywall, soft-locks, errors.
 
@@ -186,7 +196,7 @@ def playtest(
     Example: [bold]diana playtest content/ --runs 500 --seed 7[/]
     """
     from cli.play.playreport import Options, print_text, run
-    from cli.play.playtest import BUILTIN, declared_profiles, select
+    from cli.play.profiles import BUILTIN, declared_profiles, select
     from cli.play.session import parse_when
 
     console = Console(highlight=False)
@@ -197,7 +207,7 @@ def playtest(
         )
     try:
         chosen = select([*BUILTIN, *declared_profiles(path)], profile or [])
-    except KeyError as exc:
+    except (KeyError, ValueError) as exc:
         raise typer.BadParameter(str(exc.args[0]), param_hint="--profile") from None
     dims = story.emotions.dimensions
     for p in chosen:
@@ -208,7 +218,7 @@ def playtest(
                 f"emotions: {', '.join(dims)}",
                 param_hint="--profile",
             )
-    options = Options(seed, runs, max_steps, exhaustive, max_states, chapter)
+    options = Options(seed, runs, max_steps, exhaustive, max_states, chapter, seek)
     report = run(story, str(path), chosen, options, parse_when(PLAYTEST_DAY, story))
     if fmt is Format.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))

@@ -12,17 +12,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
-from cli.play.playtest import (
-    MAX_CHECKINS,
-    Coverage,
-    Profile,
-    Tally,
-    begin,
-    in_scope,
-    next_day,
-    paywalls,
-    record_ending,
-)
+from cli.play.playtest import Coverage, Tally, in_scope, paywalls, record_ending
+from cli.play.profiles import MAX_CHECKINS, Profile, begin, next_day
 from cli.play.relevance import Relevance
 from engine.content.compiled import Story
 from engine.runtime import Engine, Outcome, PlayerState
@@ -34,6 +25,8 @@ class _Node:
     now: datetime
     path: tuple[str, ...]
     checkins: int
+    pressed: int = 0
+    """Buttons pressed since the player last came back (see `Profile.session`)."""
 
 
 def explore(
@@ -58,10 +51,15 @@ def explore(
     coverage.record((*events, *step.events))
     tally.paywall_events.update(paywalls((*events, *step.events)))
     queue = deque([_Node(step.state, now, (), 0)])
-    seen: set[Hashable] = {relevance.key(step.state, now)}
+    session = profile.session
+
+    def key_of(node: _Node) -> Hashable:
+        return (relevance.key(node.state, node.now), node.pressed if session else 0)
+
+    seen: set[Hashable] = {key_of(queue[0])}
 
     def push(node: _Node) -> None:
-        key = relevance.key(node.state, node.now)
+        key = key_of(node)
         if key not in seen:
             seen.add(key)
             queue.append(node)
@@ -96,6 +94,10 @@ def _expand(
         return
     if not in_scope(chapter, state):
         return
+    if profile.session and node.pressed >= profile.session and node.checkins < MAX_CHECKINS:
+        back, later = next_day(engine, state, now)
+        push(_Node(back.state, later, (*node.path, "checkin"), node.checkins + 1))
+        return
     available = [b for b in view.buttons if b.available]
     dear = [b for b in view.buttons if b.lock == "cost"]
     for button in view.buttons:
@@ -116,7 +118,7 @@ def _expand(
         found = paywalls(step.events)
         tally.paywall_events.update(found)
         tally.paywall_runs += bool(found)
-        push(_Node(step.state, now, (*node.path, button.ref), node.checkins))
+        push(_Node(step.state, now, (*node.path, button.ref), node.checkins, node.pressed + 1))
     if dear and profile.checkins and node.checkins < MAX_CHECKINS:
         back, later = next_day(engine, state, now)
         push(_Node(back.state, later, (*node.path, "checkin"), node.checkins + 1))

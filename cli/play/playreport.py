@@ -7,7 +7,7 @@ a `diana preview` command that replays the path into it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import mean
 from typing import Any
@@ -17,7 +17,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.play.explore import explore
-from cli.play.playtest import Coverage, Profile, Tally, random_runs
+from cli.play.playtest import Coverage, Tally, random_runs
+from cli.play.profiles import Profile
+from cli.play.seek import Found, seek
 from engine.content.compiled import Story
 
 
@@ -29,6 +31,8 @@ class Options:
     exhaustive: bool = False
     max_states: int = 20_000
     chapter: str | None = None
+    seek: int = 5_000
+    """States a directed search may see per missed choice and profile (0: none)."""
 
 
 @dataclass
@@ -38,6 +42,8 @@ class Report:
     options: Options
     tallies: list[Tally]
     coverage: Coverage
+    found: list[Found] = field(default_factory=list)
+    """Choices only the directed search reached, with the route to each."""
 
     @property
     def ok(self) -> bool:
@@ -66,12 +72,14 @@ class Report:
         flags += [f" --emotion {k}={v}" for k, v in profile.emotions.items()]
         if self.options.chapter:
             flags.append(f" --start {self.options.chapter}")
-        steps = ",".join("t 1,d" if p == "checkin" else f"c {p}" for p in path)
+        steps = ",".join(["d"] * bool(profile.session) + [_replay_step(p) for p in path])
         return f'diana preview {self.path}{"".join(flags)} --choices "{steps}"'
 
     def to_json(self) -> dict[str, Any]:
         frags, choices = self.uncovered()
         total_choices = sum(len(self.story.fragments[f].choices) for f in self.fragments())
+        endings = [f for f in self.fragments() if self.story.fragments[f].ending is not None]
+        missed = [f["id"] for f in frags if f["id"] in set(endings)]
         o = self.options
         return {
             "story": self.story.id,
@@ -93,9 +101,30 @@ class Report:
                     "total": total_choices,
                     "uncovered": choices,
                 },
+                "endings": {
+                    "covered": len(endings) - len(missed),
+                    "total": len(endings),
+                    "uncovered": missed,
+                },
             },
             "profiles": {t.profile.name: self._profile(t) for t in self.tallies},
+            "directed": None if o.exhaustive else {"budget": o.seek, "found": self._found()},
         }
+
+    def _found(self) -> list[dict[str, Any]]:
+        out = []
+        for hit in self.found:
+            out.append(
+                {
+                    "choice": hit.choice,
+                    "to": hit.state.fragment,
+                    "profile": hit.profile.name,
+                    "states": hit.states,
+                    "path": list(hit.path),
+                    "replay": self.replay_command(hit.profile, hit.path),
+                }
+            )
+        return out
 
     def _profile(self, t: Tally) -> dict[str, Any]:
         pts = t.points_at_endings
@@ -127,6 +156,10 @@ class Report:
             "truncated": t.truncated,
             "errors": t.errors,
         }
+
+
+def _replay_step(step: str) -> str:
+    return "t 1,d" if step == "checkin" else f"c {step}"
 
 
 def _at(story: Story, fid: str) -> str:
@@ -162,7 +195,19 @@ def run(
                 chapter=options.chapter,
             )
         tallies.append(tally)
-    return Report(story, path, options, tallies, coverage)
+    found = []
+    if not options.exhaustive and options.seek:
+        found = seek(
+            story,
+            tallies,
+            coverage,
+            budget=options.seek,
+            now=now,
+            seed=options.seed,
+            max_steps=options.max_steps,
+            chapter=options.chapter,
+        )
+    return Report(story, path, options, tallies, coverage, found)
 
 
 def print_text(report: Report, console: Console) -> None:
@@ -172,6 +217,7 @@ def print_text(report: Report, console: Console) -> None:
         f"exhaustive, at most {o.max_states:,} states"
         if o.exhaustive
         else f"{o.runs} runs a profile, at most {o.max_steps} steps, seed {o.seed}"
+        + (f"; directed search, at most {o.seek:,} states a target" if o.seek else "")
     )
     scope = f", chapter {o.chapter}" if o.chapter else ""
     console.print(f"[bold]playtest[/] {escape(report.path)}: {mode}{scope}")
@@ -218,12 +264,18 @@ def print_text(report: Report, console: Console) -> None:
     if ending_ids:
         console.print(endings)
     cov = data["coverage"]
-    for kind in ("fragments", "choices"):
+    for kind in ("fragments", "choices", "endings"):
         c = cov[kind]
         share = c["covered"] / c["total"] if c["total"] else 1.0
         console.print(f"[bold]{kind}[/] covered: {c['covered']}/{c['total']} ({share:.0%})")
-        for item in c["uncovered"]:
+        for item in c["uncovered"] if kind != "endings" else ():  # endings are fragments too
             console.print(f"  [yellow]never reached[/] {item['id']}  [dim]{item['at']}[/]")
+    for hit in (data["directed"] or {}).get("found", []):
+        console.print(
+            f"[cyan]found by directed search[/] {hit['choice']} -> {hit['to']} "
+            f"({hit['profile']}, {hit['states']} states)\n  replay: {escape(hit['replay'])}",
+            soft_wrap=True,
+        )
     for t in report.tallies:
         for lock in data["profiles"][t.profile.name]["soft_locks"]:
             console.print(

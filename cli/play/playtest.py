@@ -3,26 +3,23 @@
 Like ChoiceScript's randomtest, each run prefers the choices taken least often so far, so a few
 hundred runs cover a story far better than uniform choices would. A curious player also taps a
 locked (VIP or too dear) button now and then, which is how paywalls are counted. Everything is
-derived from `--seed`: the same seed gives the same report.
+derived from `--seed`: the same seed gives the same report. Who plays is in `profiles`; what
+random runs miss, `seek` then searches for.
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
-import yaml
-
-from cli.play.player import prepare
+from cli.play.profiles import MAX_CHECKINS, Profile, begin, next_day
 from engine.content.compiled import Story
 from engine.runtime import (
     Button,
-    CheckIn,
     ChoiceMade,
     Engine,
     Event,
@@ -30,68 +27,11 @@ from engine.runtime import (
     NotEnoughPoints,
     Outcome,
     PlayerState,
-    ReturnAfterAbsence,
-    Step,
     VipGateBlocked,
 )
 
 TAP_LOCKED = 0.2
 """How often a random player taps a locked VIP/cost button when one is shown."""
-MAX_CHECKINS = 60
-PROFILES_FILE = "_profiles.yaml"
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    name: str
-    description: str
-    vip: bool = False
-    points: int | None = None
-    checkins: bool = False
-    """Comes back the next day and checks in whenever short of points."""
-    emotions: Mapping[str, int] = field(default_factory=dict)
-
-
-BUILTIN = (
-    Profile("free", "free player, no income: the starting points only"),
-    Profile("daily", "free player who checks in daily when short of points", checkins=True),
-    Profile("vip", "VIP (no expiry)", vip=True),
-    Profile("low", "free player who starts with no points", points=0),
-)
-
-
-def declared_profiles(story_dir: Path) -> list[Profile]:
-    """Profiles writers declare in `<story>/tests/_profiles.yaml`:
-    `profiles: {saver: {points: 40, checkins: true, vip: false, emotions: {trust: 50}}}`."""
-    path = story_dir / "tests" / PROFILES_FILE
-    if not path.is_file():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    out = []
-    for name, given in (data.get("profiles") or {}).items():
-        spec = given or {}
-        out.append(
-            Profile(
-                str(name),
-                str(spec.get("description", "declared in " + PROFILES_FILE)),
-                vip=bool(spec.get("vip", False)),
-                points=spec.get("points"),
-                checkins=bool(spec.get("checkins", False)),
-                emotions={str(k): int(v) for k, v in (spec.get("emotions") or {}).items()},
-            )
-        )
-    return out
-
-
-def select(available: Iterable[Profile], names: list[str]) -> list[Profile]:
-    """The profiles named (all built-in and declared ones when none is)."""
-    by_name = {p.name: p for p in available}
-    if not names:
-        return list(by_name.values())
-    missing = [n for n in names if n not in by_name]
-    if missing:
-        raise KeyError(f"no profile {', '.join(missing)}; known: {', '.join(by_name)}")
-    return [by_name[n] for n in names]
 
 
 @dataclass
@@ -127,30 +67,6 @@ class Coverage:
                 self.choices.add(f"{e.fragment}.{e.choice}")
 
 
-def begin(
-    engine: Engine, profile: Profile, seed: int, now: datetime
-) -> tuple[PlayerState, list[Event]]:
-    """A new player shaped by `profile`, not started yet."""
-    return prepare(
-        engine,
-        now,
-        seed=seed,
-        name="Playtest",
-        vip=profile.vip,
-        points=profile.points,
-        emotions=profile.emotions,
-        source="playtest",
-    )
-
-
-def next_day(engine: Engine, state: PlayerState, now: datetime) -> tuple[Step, datetime]:
-    """Come back tomorrow (Diana's emotions drift back) and check in."""
-    later = now + timedelta(days=1)
-    back = engine.trigger(state, ReturnAfterAbsence(), later)
-    step = engine.trigger(back.state, CheckIn(), later)
-    return step._replace(events=back.events + step.events), later
-
-
 def paywalls(events: Iterable[Event]) -> list[str]:
     return [e.kind for e in events if isinstance(e, VipGateBlocked | NotEnoughPoints)]
 
@@ -184,6 +100,34 @@ def random_runs(
     return tally
 
 
+def play_on(
+    story: Story,
+    profile: Profile,
+    coverage: Coverage,
+    tally: Tally,
+    origin: tuple[PlayerState, datetime, Sequence[str]],
+    *,
+    seed: int,
+    max_steps: int,
+    chapter: str | None = None,
+) -> None:
+    """Play on at random from `origin` (state, clock, the path there) to an ending: what a
+    directed search found is then checked like any run. Soft-locks and errors go to `tally`;
+    its runs and endings stay those of the random runs."""
+    rng = random.Random(f"{seed}/{profile.name}/{len(origin[2])}")
+    scratch = Tally(profile)
+    state, now, path = origin
+    engine = Engine(story)
+    walk = _Walk(engine, profile, rng, Counter(), coverage, scratch, now, chapter, (state, path))
+    try:
+        walk.run(max_steps)
+    except Exception as exc:
+        scratch.errors.append({"error": f"{type(exc).__name__}: {exc}", "path": walk.path})
+    for fid, stuck in scratch.soft_locks.items():
+        tally.soft_locks.setdefault(fid, stuck)
+    tally.errors.extend(scratch.errors)
+
+
 def record_ending(tally: Tally, story: Story, state: PlayerState) -> None:
     fid = state.fragment or "?"
     ending = story.fragments[fid].ending if fid in story.fragments else None
@@ -205,12 +149,21 @@ class _Walk:
         tally: Tally,
         now: datetime,
         chapter: str | None,
+        origin: tuple[PlayerState, Sequence[str]] | None = None,
     ) -> None:
         self.engine, self.profile, self.rng, self.taken = engine, profile, rng, taken
         self.coverage, self.tally, self.now, self.chapter = coverage, tally, now, chapter
         self.path: list[str] = []
         self.hit = False
         self.checkins = 0
+        self.pressed = 0
+        """Buttons pressed since the player last came back (see `Profile.session`)."""
+        if origin is not None:  # play on from where a route led
+            self.state, self.path = origin[0], list(origin[1])
+            self.checkins = self.path.count("checkin")
+            last = max((i for i, p in enumerate(self.path) if p == "checkin"), default=-1)
+            self.pressed = len(self.path) - last - 1
+            return
         state, events = begin(engine, profile, rng.randrange(1 << 30), now)
         step = engine.start(state, now, chapter)
         self.state = step.state
@@ -241,6 +194,10 @@ class _Walk:
             return False
         if not in_scope(self.chapter, state):
             return False
+        session = self.profile.session
+        if session and self.pressed >= session and self.checkins < MAX_CHECKINS:
+            self._come_back()
+            return True
         available = [b for b in view.buttons if b.available]
         dear = [b for b in view.buttons if b.lock == "cost"]
         locked = [b for b in view.buttons if b.lock in {"vip", "cost"}]
@@ -263,6 +220,7 @@ class _Walk:
                 f"{wants.ref} was shown available but pressing it gave {step.outcome.value}"
             )
         self.path.append(wants.ref)
+        self.pressed += 1
         self._record(step.events)
         self.state = step.state
         return True
@@ -272,7 +230,13 @@ class _Walk:
         who checks in comes back tomorrow."""
         self._record(self.engine.choose(self.state, button.ref, self.now).events)
         if button.lock == "cost" and self.profile.checkins and self.checkins < MAX_CHECKINS:
-            self.checkins += 1
-            back, self.now = next_day(self.engine, self.state, self.now)
-            self.state = back.state
-            self.path.append("checkin")
+            self._come_back()
+
+    def _come_back(self) -> None:
+        """Leave, come back tomorrow and check in."""
+        self.checkins += 1
+        self.pressed = 0
+        back, self.now = next_day(self.engine, self.state, self.now)
+        self._record(back.events)
+        self.state = back.state
+        self.path.append("checkin")

@@ -12,6 +12,7 @@ import ast
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from engine.content.compiled import Story
 from engine.content.expressions import Expression
@@ -153,6 +154,17 @@ class Relevance:
                 refs.append(arg in s.chosen)
         taken = frozenset(r for r in self.once if r in s.chosen)
         return (s.fragment, s.points, s.mood, s.vip_active(now), tuple(values), tuple(refs), taken)
+
+    @staticmethod
+    def facts(key: Hashable) -> frozenset[Hashable]:
+        """A `key` taken apart into single facts, each paired with the fragment ("at the bar
+        with trust 28"): how the directed search tells a state that brings something new."""
+        fragment, points, mood, vip, values, refs, taken = cast(tuple[Any, ...], key)
+        facts: set[Hashable] = {("points", points), ("mood", mood), ("vip", vip)}
+        facts.update(("value", i, v) for i, v in enumerate(values))
+        facts.update(("ref", i, v) for i, v in enumerate(refs))
+        facts.update(("taken", t) for t in taken)
+        return frozenset((fragment, fact) for fact in facts)
 
     def _capped(self, key: str, value: object) -> object:
         cap = self.caps.get(key)
