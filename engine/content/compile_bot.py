@@ -52,6 +52,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "vip_buy": frozenset({"stars"}),
     "vip_status": frozenset({"tier", "until"}),
     "vip_welcome": frozenset({"tier", "until"}),
+    "vip_canceled": frozenset({"until"}),
     "vip_refunded": frozenset({"tier"}),
     "vip_reminder": frozenset({"tier", "until", "days"}),
     "vip_expired": frozenset({"tier"}),

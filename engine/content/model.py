@@ -445,6 +445,8 @@ class BotTexts(_Model):
     vip_status: LocalText = _t("/vip for a VIP player: {tier}, {until}; offers follow to extend.")
     vip_none_offered: LocalText = _t("/vip when the story sells no VIP offer.")
     vip_welcome: LocalText = _t("After a payment or an invite: {tier}, {until}.")
+    vip_canceled: LocalText = _t("/vip cancel: renewal stopped; VIP lasts until {until}.")
+    vip_cancel_none: LocalText = _t("/vip cancel without a Stars subscription to cancel.")
     vip_unavailable: LocalText = _t("Checkout refused: the offer changed or ended (short).")
     vip_refunded: LocalText = _t("To the player after a refund: {tier} ended.")
     vip_reminder: LocalText = _t("Before expiry: {tier}, {until}, {days} days left.")

@@ -56,3 +56,20 @@ async def claim_notice(store: Store, key: str, player_id: int, when: datetime) -
         return int(conn.execute(stmt).rowcount)
 
     return await store.writer.run(job) == 1
+
+
+async def latest_stars_charge(store: Store, player_id: int) -> str | None:
+    """The charge id of the player's newest Stars payment still granting VIP."""
+    stmt = (
+        select(vip_grants.c.charge_id)
+        .where(
+            vip_grants.c.player_id == player_id,
+            vip_grants.c.source == "stars",
+            vip_grants.c.ended_at.is_(None),
+            vip_grants.c.charge_id.is_not(None),
+        )
+        .order_by(vip_grants.c.id.desc())
+        .limit(1)
+    )
+    async with store.db.engine.connect() as conn:
+        return (await conn.execute(stmt)).scalar_one_or_none()

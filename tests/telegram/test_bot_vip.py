@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from bot_harness import ADMIN, TOKEN, Harness, running_bot
 from sqlalchemy import func, select
 
@@ -96,6 +97,12 @@ async def test_buy_vip_with_stars_then_read_a_gated_chapter(
         await h.settle()
         renewed = await vip_until(h, 1001)
         assert renewed is not None and renewed - until == timedelta(days=30)  # type: ignore[operator]
+        # Cancelling stops renewals; the VIP already paid for runs to its end.
+        await h.send(ana, "/vip cancel")
+        assert "Renovación cancelada" in (ana.last_message().text or "")
+        with pytest.raises(ValueError, match="canceled"):
+            await ana.renew(payment)
+        assert await vip_until(h, 1001) == renewed
 
 
 async def test_a_checkout_for_a_changed_offer_is_refused(

@@ -132,9 +132,12 @@ def build_router(  # noqa: PLR0915 - one short closure per handler
         show(message.chat.id, await service.language_menu(person(message.from_user)))
 
     @router.message(Command("vip"))
-    async def vip_menu(message: Message, key: str) -> None:
+    async def vip_menu(message: Message, command: CommandObject, key: str) -> None:
         assert message.from_user is not None
         who = person(message.from_user)
+        if (command.args or "").strip().lower() in {"cancel", "cancelar"}:
+            show(message.chat.id, await vip.cancel(who))
+            return
         await channels.refresh_vip(who, key)
         show(message.chat.id, await vip.menu(who))
 

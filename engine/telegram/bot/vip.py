@@ -20,6 +20,7 @@ from aiogram.types import LabeledPrice, PreCheckoutQuery, RefundedPayment, Succe
 
 from engine.content.compiled import Offer
 from engine.persistence import AdminService, InviteRejected, RedeemInvite, StarsPayment
+from engine.persistence.vipdue import latest_stars_charge
 from engine.runtime import ExpireVip, Html, Outcome, PlayerState
 from engine.telegram.bot.present import URL_PREFIX, Outgoing
 from engine.telegram.bot.service import BotService, Person
@@ -158,6 +159,22 @@ class VipSales:
             until=self.until(state),
         )
         return [Outgoing(text)]
+
+    async def cancel(self, person: Person) -> list[Outgoing]:
+        """/vip cancel: stop the Stars subscription renewing; VIP runs to its end."""
+        state = await self.service.player(person)
+        p = self.service.presenter
+        charge = await latest_stars_charge(self.service.store, person.id)
+        if charge is None:
+            return [Outgoing(p.text(state, "vip_cancel_none"))]
+        try:
+            await self.bot.edit_user_star_subscription(
+                user_id=person.id, telegram_payment_charge_id=charge, is_canceled=True
+            )
+        except TelegramBadRequest as error:
+            log.info("subscription %s not canceled: %s", charge, error.message)
+            return [Outgoing(p.text(state, "vip_cancel_none"))]
+        return [Outgoing(p.text(state, "vip_canceled", until=self.until(state)))]
 
     async def refunded(self, person: Person, refund: RefundedPayment) -> list[Outgoing]:
         """Telegram reports a refund: end the VIP it paid for, unless that already happened."""
