@@ -21,7 +21,6 @@ import contextlib
 import dataclasses
 import gc
 import logging
-import os
 import random
 import sqlite3
 import tempfile
@@ -32,11 +31,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from engine.bus import EventBus, EventContext
 from engine.content.compiled import Story
 from engine.persistence.actions import Action, Choose, Start
+from engine.persistence.benchdb import Unreachable, scratch
 from engine.persistence.clock import FixedClock
 from engine.persistence.db import Database
 from engine.persistence.migrations import upgrade
@@ -48,8 +48,6 @@ from engine.runtime.bench import load_generated
 
 PLAYERS = 1_000
 EPOCH = datetime(2025, 3, 1, 10, tzinfo=UTC)
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
-PG_ENV = "DIANA_BENCH_POSTGRES_URL"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +70,7 @@ def _percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * q))]
 
 
-def _row(
+def latency_row(
     scenario: str, backend: str, concurrency: int, latencies: list[float], seconds: float, **kw: str
 ) -> Row:
     ordered = sorted(latencies)
@@ -118,7 +116,7 @@ def sqlite_floor(path: Path, actions: int, blob: bytes) -> Row:
         latencies.append(clock() - t0)
     seconds = clock() - start
     conn.close()
-    return _row(
+    return latency_row(
         "floor: raw sqlite3 read-modify-write", "sqlite", 1, latencies, seconds, note="same run"
     )
 
@@ -134,7 +132,9 @@ async def _players(store: Store, clock: FixedClock, players: int) -> dict[int, O
     return screens
 
 
-def _next_action(rng: random.Random, screen: Output, n: int) -> Action:
+def next_action(rng: random.Random, screen: Output, n: int) -> Action:
+    """A simulated player's `n`th move: a check-in every 25th, a restart at an ending, else a
+    random button among those on screen (an available one when there is any)."""
     if n % 25 == 0:
         return CheckIn()
     if screen.ended or not screen.buttons:
@@ -160,7 +160,7 @@ async def drive(
         mine = list(range(1 + u, players + 1, concurrency))
         for n in range(per_user):
             pid = mine[n % len(mine)]
-            action = _next_action(rng, screens[pid], n)
+            action = next_action(rng, screens[pid], n)
             t0 = clock()
             output = await act(pid, action, uuid.uuid4().hex)
             latencies.append(clock() - t0)
@@ -189,9 +189,11 @@ async def drive_open(
     players = len(screens)
 
     async def one(pid: int, action: Action, arrived: float) -> None:
-        output = await act(pid, action, uuid.uuid4().hex)
+        try:
+            output = await act(pid, action, uuid.uuid4().hex)
+        finally:
+            busy.discard(pid)
         latencies.append(clock() - arrived)
-        busy.discard(pid)
         if output.parts or output.buttons:
             screens[pid] = output
 
@@ -202,10 +204,11 @@ async def drive_open(
         if delay > 0:
             await asyncio.sleep(delay)
         pid = rng.randint(1, players)
-        while pid in busy:
+        while pid in busy:  # behind schedule with every player busy: let their actions run
+            await asyncio.sleep(0)
             pid = rng.randint(1, players)
         busy.add(pid)
-        task = loop.create_task(one(pid, _next_action(rng, screens[pid], n), clock()))
+        task = loop.create_task(one(pid, next_action(rng, screens[pid], n), clock()))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
     await asyncio.gather(*tasks)
@@ -260,7 +263,7 @@ async def bench_store(
                     name = "store: Store.act, C users back to back"
                 batches = store.writer.batches - before[0]
                 writes = store.writer.writes - before[1]
-                row = _row(name, backend, concurrency, latencies, seconds)
+                row = latency_row(name, backend, concurrency, latencies, seconds)
                 target = verdict = ""
                 if backend == "sqlite" and mode == "open":
                     target = ">= 500/s, p99 <= 5 ms"
@@ -350,7 +353,7 @@ async def bench_naive(url: str, backend: str, blob: bytes, concurrency: int, act
         seconds = clock() - start
     finally:
         await db.dispose()
-    return _row(
+    return latency_row(
         "naive: Core transaction per action, pool",
         backend,
         concurrency,
@@ -397,7 +400,7 @@ async def bench_bus(events: int, *, failing: bool) -> Row:
         quiet.disabled = was
     name = "bus: 5 async subscribers" + (", one raising every 1,000th" if failing else "")
     per_second = events / seconds
-    return _row(
+    return latency_row(
         name,
         "memory",
         1,
@@ -412,35 +415,11 @@ async def bench_bus(events: int, *, failing: bool) -> Row:
 # -- all together ----------------------------------------------------------------------------
 
 
-async def _postgres(url: str) -> str | None:
-    """A fresh schema on the server at `url`, or None when no server answers."""
-    db = Database(url)
-    try:
-        async with asyncio.timeout(5), db.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    except (OSError, TimeoutError, Exception):
-        return None
-    finally:
-        await db.dispose()
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}schema={schema}"
-
-
-async def _drop_schema(url: str) -> None:
-    db = Database(url)
-    try:
-        async with db.engine.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{db.schema}" CASCADE'))
-    finally:
-        await db.dispose()
-
-
 async def _run(quick: bool, postgres_url: str | None) -> list[Row]:
     story = load_generated(200)
     gc.collect()
     gc.freeze()
-    blob = dumps_state(_sample_state(story))
+    blob = dumps_state(sample_state(story))
     scale = 1 if quick else 4
     levels = [(1, 500 * scale), (16, 2_000 * scale), (128, 2_000 * scale)]
     open_actions = 2_000 * scale
@@ -453,21 +432,18 @@ async def _run(quick: bool, postgres_url: str | None) -> list[Row]:
         rows += await bench_store(
             f"sqlite:///{tmp}/store.sqlite3", "sqlite", story, levels, open_actions
         )
-    pg = await _postgres(postgres_url or os.environ.get(PG_ENV) or DEFAULT_PG)
-    if pg is None:
-        rows.append(Row("store", "postgresql", 0, 0, 0, 0, 0, note="skipped: no server answered"))
-    else:
-        try:
+    try:
+        async with scratch("postgresql", postgres_url) as pg:
             rows += await bench_store(pg, "postgresql", story, levels, open_actions)
-        finally:
-            await _drop_schema(pg)
+    except Unreachable as exc:
+        rows.append(Row("store", "postgresql", 0, 0, 0, 0, 0, note=f"skipped: {exc}"))
     bus_events = 100_000 if quick else 400_000
     rows.append(await bench_bus(bus_events, failing=False))
     rows.append(await bench_bus(bus_events, failing=True))
     return rows
 
 
-def _sample_state(story: Story) -> PlayerState:
+def sample_state(story: Story) -> PlayerState:
     engine = Engine(story)
     state = engine.new_player(seed=1).state
     return engine.start(state, EPOCH).state

@@ -177,8 +177,13 @@ def write_story(root: Path, files: dict[str, Any]) -> Path:
 
 
 def load_generated(fragments: int, seed: int = 0) -> Story:
+    return load_story_files(generate_story(fragments, seed))
+
+
+def load_story_files(files: dict[str, Any]) -> Story:
+    """Compile a story given as {relative path: data} (written to a temporary folder)."""
     with tempfile.TemporaryDirectory() as tmp:
-        result = load_story(write_story(Path(tmp), generate_story(fragments, seed)), checks=False)
+        result = load_story(write_story(Path(tmp), files), checks=False)
     errors = [str(d) for d in result.diagnostics.sorted() if d.severity.name == "ERROR"]
     if result.story is None or errors:
         raise RuntimeError("generated story does not compile:\n" + "\n".join(errors[:10]))
@@ -245,7 +250,7 @@ def run_runtime_bench(fragments: int = 10_000, steps: int = 100_000) -> list[dic
         loads_state(blob)
     load_us = (time.perf_counter_ns() - t1) / 100_000
     return [
-        {"metric": "machine floor: sum(range(1000)) (µs)", "value": round(_floor_us(), 1)},
+        {"metric": "machine floor: sum(range(1000)) (µs)", "value": round(machine_unit_us(), 1)},
         {"metric": "story load (s)", "value": round(load_s, 2), "fragments": fragments},
         {"metric": "choose p50 (µs)", "value": round(us[len(us) // 2], 1), "steps": steps},
         {"metric": "choose p99 (µs)", "value": round(us[int(len(us) * 0.99)], 1), "steps": steps},
@@ -265,7 +270,7 @@ def run_runtime_bench(fragments: int = 10_000, steps: int = 100_000) -> list[dic
     ]
 
 
-def _floor_us() -> float:
+def machine_unit_us() -> float:
     """A fixed pure-Python workload, to compare figures across machines."""
     best = float("inf")
     for _ in range(200):

@@ -37,6 +37,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, Update
 
+from engine.benchrows import Audit, BenchContext, Figure, Row, skipped
 from engine.persistence import FixedClock
 from engine.runtime import Outcome
 from engine.telegram.bot.app import DianaBot
@@ -437,3 +438,54 @@ def _api(url: str) -> Any:
     from aiogram.client.telegram import TelegramAPIServer
 
     return TelegramAPIServer.from_base(url)
+
+
+_SIZES = {"smoke": (4, 2), "quick": (100, 3), "full": (1000, 5)}
+"""Players and taps per player at each `diana bench` scale."""
+
+
+def audit_rows(context: BenchContext) -> list[Row]:
+    """`diana bench`'s rows for the bot: one user action through the whole stack (audit line:
+    orchestration of one user action < 20 ms), in-process and over loopback HTTP."""
+    import asyncio as _asyncio
+
+    from engine.telegram.botapi import default_spec_path
+
+    players, taps = _SIZES[context.scale]
+    content = Path(__file__).resolve().parents[2] / "content"
+    path = default_spec_path()
+    spec = BotApiSpec.load(path) if path.is_file() else None
+    rows = _asyncio.run(run_bot_bench(content, players=players, taps=taps, spec=spec))
+    out: list[Row] = []
+    floors = {r.transport: r for r in rows if r.floor_p50_ms is None}
+    for r in rows:
+        if r.floor_p50_ms is None:
+            continue
+        floor = floors[r.transport]
+        in_process = r.transport == "in-process"
+        target = "p99 <= 5 ms, median <= 2x floor" if in_process else "median <= 2x floor"
+        met = r.p50_ms <= 2 * r.floor_p50_ms and (r.p99_ms <= 5.0 or not in_process)
+        out.append(
+            Row(
+                Audit.ORCHESTRATION,
+                f"bot: a tap through the story ({r.transport})",
+                target,
+                median=Figure(r.p50_ms, "ms"),
+                p99=Figure(r.p99_ms, "ms"),
+                floor=Figure(floor.p50_ms, "ms"),
+                floor_what="aiogram answer + edit, raw aiosqlite read-modify-write",
+                ratio=r.p50_ms / r.floor_p50_ms,
+                met=met,
+                measured=f"{r.updates:,} updates, {r.per_second:,.0f}/s one at a time",
+            )
+        )
+    if spec is None:
+        out.append(
+            skipped(
+                Audit.ORCHESTRATION,
+                "bot: a tap through the story (loopback HTTP)",
+                "median <= 2x floor",
+                f"no Bot API spec at {path}",
+            )
+        )
+    return out
