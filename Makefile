@@ -31,3 +31,4 @@ test: lint typecheck
 	$(BIN)/diana schemas --check
 	$(BIN)/diana validate content/
 	$(BIN)/pytest
+	$(BIN)/diana bench --quick  # proves the benchmark table runs (~50 s); figures are not asserted
