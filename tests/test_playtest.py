@@ -7,16 +7,14 @@ these tests run) is checked against figures computed from the loaded story.
 
 from __future__ import annotations
 
-import json
 import shlex
-import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from playtest_helpers import load, playtest_json, runner, story_dir
 
 from cli.main import app
 from cli.play.commands import parse
@@ -30,8 +28,6 @@ from engine.runtime import Engine, Outcome
 
 ROOT = Path(__file__).parent.parent
 CONTENT = ROOT / "content"
-BASE = ROOT / "tests" / "stories" / "_base"
-runner = CliRunner()
 NOW = datetime(2026, 1, 1, 20, tzinfo=UTC)
 
 HUB = """\
@@ -87,25 +83,6 @@ fragments:
     text: {es: Fin., en: The end.}
     ending: {title: {es: Fin, en: End}, type: good}
 """
-
-
-def story_dir(tmp_path: Path, chapter: str) -> Path:
-    content = tmp_path / "content"
-    shutil.copytree(BASE, content)
-    (content / "chapters" / "main.yaml").write_text(chapter, encoding="utf-8")
-    return content
-
-
-def load(path: Path) -> Story:
-    result = load_story(path)
-    assert result.story is not None and result.ok, [str(d) for d in result.diagnostics.sorted()]
-    return result.story
-
-
-def playtest_json(*args: str) -> tuple[int, dict[str, object]]:
-    result = runner.invoke(app, ["playtest", *args, "--format", "json"])
-    assert result.exit_code in {0, 1}, result.output
-    return result.exit_code, json.loads(result.output)
 
 
 def test_profiles_endings_paywalls_and_coverage(tmp_path: Path) -> None:

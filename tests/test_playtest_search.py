@@ -5,25 +5,21 @@ builds a streak, and the directed search plays towards a narrow gate and reports
 
 from __future__ import annotations
 
-import json
 import shlex
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from typer.testing import CliRunner
+from playtest_helpers import load, playtest_json, runner, story_dir
 
 from cli.main import app
 from cli.play.distance import closed, distance
 from cli.play.player import prepare
-from engine.content import Story, load_story
+from engine.content import Story
 from engine.content.expressions import Expression
 from engine.runtime import Engine, PlayerState
 from engine.runtime.evaluation import Context
 
 ROOT = Path(__file__).parent.parent
-BASE = ROOT / "tests" / "stories" / "_base"
-runner = CliRunner()
 NOW = datetime(2026, 1, 1, 20, tzinfo=UTC)
 
 
@@ -105,25 +101,6 @@ fragments:
     text: {es: Fin., en: The end.}
     ending: {title: {es: Fin, en: End}, type: good}
 """
-
-
-def story_dir(tmp_path: Path, chapter: str) -> Path:
-    content = tmp_path / "content"
-    shutil.copytree(BASE, content)
-    (content / "chapters" / "main.yaml").write_text(chapter, encoding="utf-8")
-    return content
-
-
-def load(path: Path) -> Story:
-    result = load_story(path)
-    assert result.story is not None and result.ok, [str(d) for d in result.diagnostics.sorted()]
-    return result.story
-
-
-def playtest_json(*args: str) -> tuple[int, dict[str, object]]:
-    result = runner.invoke(app, ["playtest", *args, "--format", "json"])
-    assert result.exit_code in {0, 1}, result.output
-    return result.exit_code, json.loads(result.output)
 
 
 def test_directed_search_opens_the_gate_random_runs_miss(tmp_path: Path) -> None:
