@@ -158,6 +158,43 @@ def test_flow_and_economy_checks_skip_after_errors(tmp_path: Path) -> None:
     assert [d.code for d in result.diagnostics.errors] == ["D302"]
 
 
+# --- releases: replaces ---------------------------------------------------------------
+
+
+def test_replaces_compiles_to_the_removed_to_replacing_map(tmp_path: Path) -> None:
+    result = load(
+        tmp_path,
+        chapter("""\
+        - {id: inicio, text: Hola, choices: [{label: A, to: new}]}
+        - {id: new, text: Nuevo, replaces: [old], ending: {title: Fin}}
+        """),
+    )
+    assert errors(result) == []
+    assert result.story is not None
+    assert result.story.replaced == {"old": "new"}
+
+
+def test_replacing_a_vip_fragment_without_upsell_is_not_checked(tmp_path: Path) -> None:
+    """The runtime handles gates when it relocates a player; the content is fine as it is."""
+    result = load(
+        tmp_path,
+        chapter(f"""\
+        - {{id: inicio, text: Hola, choices: [{{label: A, to: sala}}, {{label: B, to: final}}]}}
+        - {{id: sala, text: Sala, vip: true, replaces: [salita], ending: {{title: Fin}}}}
+        - {END}
+        """),
+    )
+    assert errors(result) == []
+    assert result.story is not None
+    assert result.story.replaced == {"salita": "sala"}
+
+
+def test_a_story_without_replaces_replaces_nothing(tmp_path: Path) -> None:
+    result = load(tmp_path, {})
+    assert result.story is not None
+    assert result.story.replaced == {}
+
+
 # --- economy and VIP --------------------------------------------------------------------
 
 

@@ -176,6 +176,6 @@ def test_distance_measures_how_far_a_condition_is(tmp_path: Path) -> None:
     assert far("y", warm) == 2 and far("o", warm) == 0 and far("estado", warm) == 5
     never = condition(story, "nunca")
     assert not closed(story, never, Context(story, state, NOW))
-    back = engine.choose(engine.choose(state, "inicio.ir", NOW).state, "sala.volver", NOW).state
+    back = engine.choose(engine.choose(state, "inicio.ir", NOW).state, "sala.inicio", NOW).state
     assert closed(story, never, Context(story, back, NOW))  # visited: closed for good
     assert not closed(story, condition(story, "y"), Context(story, back, NOW))

@@ -223,6 +223,24 @@ _ENTRIES = [
         "VIP gates name a tier declared under `tiers:` in the VIP configuration.",
         "Use a declared tier, or `vip: true` for any tier.",
     ),
+    Entry(
+        "D307",
+        "replaced-still-present",
+        E,
+        "'{id}' is still a fragment; `replaces:` names only fragments a release removed",
+        "`replaces:` tells where players saved on a removed fragment continue. Players on a "
+        "fragment that still exists are never relocated, so replacing it would do nothing.",
+        "Remove the id from `replaces:`, or remove the fragment it names.",
+    ),
+    Entry(
+        "D308",
+        "replaced-twice",
+        E,
+        "'{id}' is already replaced by '{fragment}' (at {other})",
+        "A player saved on a removed fragment continues at exactly one fragment, so each "
+        "removed id may appear in only one `replaces:` list.",
+        "Keep the id in the `replaces:` of the one fragment where those players should go.",
+    ),
     # --- D4: expressions ----------------------------------------------------------------
     Entry(
         "D401",

@@ -41,6 +41,9 @@ class FragmentCompiler:
         self.response_sets = response_sets
         self.root = root
         self.positions: dict[str, Position] = {}
+        self.replaced: dict[str, str] = {}
+        """Removed fragment id -> the fragment whose `replaces:` names it."""
+        self._replaced_at: dict[str, Position] = {}
         self._next_index = 0
 
     def compile(
@@ -94,6 +97,7 @@ class FragmentCompiler:
         upsell = f.upsell or (chapter.upsell if rank else None)
         if f.upsell is not None:
             self._target(f.upsell, pos, (*loc, "upsell"))
+        self._replaces(f, pos, loc)
         choices: list[c.Choice] = []
         seen: dict[str, Position] = {}
         for i, ch in enumerate(f.choices):
@@ -232,6 +236,24 @@ class FragmentCompiler:
         if media.caption is not None:
             caption = self.texts.add(f"{fid}.caption", media.caption, pos.value((*loc, "caption")))
         return c.Media(kind, file, caption)
+
+    def _replaces(self, f: m.Fragment, pos: PositionMap, loc: Loc) -> None:
+        """Record `f.replaces`: only removed fragments, each replaced by one fragment."""
+        for i, old in enumerate(f.replaces):
+            at = pos.value((*loc, "replaces", i))
+            if old in self.index:
+                self.bag.add("D307", at, id=old)
+            elif old in self.replaced:
+                self.bag.add(
+                    "D308",
+                    at,
+                    id=old,
+                    fragment=self.replaced[old],
+                    other=str(self._replaced_at[old]),
+                )
+            else:
+                self.replaced[old] = f.id
+                self._replaced_at[old] = at
 
     def _rank(self, gate: bool | str, pos: PositionMap, loc: Loc) -> int:
         """0 for free, else the tier's rank; the position is only looked up on error."""

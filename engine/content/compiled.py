@@ -9,7 +9,7 @@ imports the compiler, pydantic or YAML; the runtime depends on this module alone
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from engine.content.diagnostics import Position
@@ -267,3 +267,6 @@ class Story:
     emotions: Emotions
     bot: BotTexts | None = None
     """The Telegram bot's texts; None when the content has no bot.yaml (preview-only stories)."""
+    replaced: Mapping[str, str] = field(default_factory=dict)
+    """Removed fragment id -> the fragment declared to replace it (`replaces:`): where a
+    player saved on a fragment a content release removed continues."""

@@ -163,6 +163,7 @@ class _Compiler:
             vip=vip,
             emotions=emotions,
             bot=bot,
+            replaced=MappingProxyType(fc.replaced),
         )
         return CompileResult(built, self.positions, self.symbols.used)
 

@@ -181,6 +181,11 @@ class Fragment(_Model):
     )
     choices: list[Choice] = Field(default_factory=list)
     ending: Ending | None = Field(default=None, description="Marks the fragment as an ending.")
+    replaces: list[Id] = Field(
+        default_factory=list,
+        description="Ids of fragments this one replaces: a player saved on one of them "
+        "(removed in a content release) continues here.",
+    )
 
 
 class Chapter(_Model):

@@ -15,6 +15,7 @@ from engine.runtime.errors import (
     StateFormatTooNew,
     StoryOver,
     UnknownChapter,
+    UnknownChoice,
     UnknownOffer,
     UnknownTier,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "StreakIncreased",
     "Trigger",
     "UnknownChapter",
+    "UnknownChoice",
     "UnknownOffer",
     "UnknownTier",
     "VipExpired",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from engine.content.compiled import Participation, Reactions
-from engine.runtime.errors import UnknownOffer, UnknownTier
+from engine.runtime.errors import InvalidArgument, UnknownOffer, UnknownTier
 from engine.runtime.evaluation import Context
 from engine.runtime.events import (
     AchievementUnlocked,
@@ -132,6 +132,8 @@ def pay(turn: Turn, trigger: Payment) -> Step:
 
 def grant(turn: Turn, trigger: GrantVip) -> Step:
     days = turn.story.vip.invite_days if trigger.days is None else trigger.days
+    if days < 0:
+        raise InvalidArgument(f"VIP days must be 0 (no expiry) or more, got {days}")
     grant_vip(turn, trigger.tier, days, trigger.source)
     return turn.finish(Outcome.VIP_GRANTED)
 
@@ -170,6 +172,8 @@ def expire(turn: Turn) -> Step:
 
 
 def admin(turn: Turn, trigger: AdminGrant) -> Step:
+    if trigger.vip_days < 0:
+        raise InvalidArgument(f"VIP days must be 0 (none) or more, got {trigger.vip_days}")
     if trigger.points > 0:
         turn.award(trigger.points, "admin")
     elif trigger.points < 0:

@@ -148,7 +148,8 @@ class Engine:
         return Renderer(self.plan, Draft.of(state)).text(text, values, plain=True)
 
     def migrate(self, state: PlayerState, now: datetime | None = None) -> Step:
-        """Bring a state saved under older content up to this story (other calls do it too)."""
+        """Bring a state saved under older content up to this story, and off VIP content its
+        VIP no longer covers (every other call does both first, too)."""
         when = now if now is not None else (state.last_seen or _EPOCH)
         turn = self._turn(state, when)
         return turn.finish(Outcome.MIGRATED if turn.changed else Outcome.UNCHANGED)
@@ -160,8 +161,9 @@ class Engine:
             )
         if not isinstance(state, PlayerState):
             raise InvalidArgument(f"expected a PlayerState, got {type(state).__name__}")
-        turn = Turn(self.plan, state, now.astimezone(UTC))
+        turn = Turn(self.plan, state, now if now.tzinfo is UTC else now.astimezone(UTC))
         migrate(turn)
+        flow.regate(turn)
         return turn
 
 

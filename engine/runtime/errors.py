@@ -42,6 +42,19 @@ class MalformedChoiceRef(RuntimeMisuse):
         )
 
 
+class UnknownChoice(RuntimeMisuse):
+    """A well-formed reference that names no choice anywhere in the story.
+
+    A button of another fragment (an old message) is an ordinary outcome, `Outcome.STALE`;
+    a reference no button of this story ever carried is the caller's mistake.
+    """
+
+    def __init__(self, ref: str, valid: list[str]) -> None:
+        self.ref = ref
+        here = ", ".join(valid) or "none (the player stands on a fragment without choices)"
+        super().__init__(f"no choice '{ref}' in this story; the current fragment's are: {here}")
+
+
 class UnknownChapter(RuntimeMisuse):
     def __init__(self, chapter: str, valid: list[str]) -> None:
         super().__init__(f"no chapter '{chapter}'; valid chapters: {', '.join(valid)}")

@@ -10,13 +10,20 @@ from __future__ import annotations
 import re
 
 from engine.content.compiled import Fragment
-from engine.runtime.choices import Status, assess_all
+from engine.runtime.choices import Status, assess, assess_all
 from engine.runtime.effects import apply_effects
-from engine.runtime.errors import MalformedChoiceRef, NotStarted, StoryOver, UnknownChapter
+from engine.runtime.errors import (
+    MalformedChoiceRef,
+    NotStarted,
+    StoryOver,
+    UnknownChapter,
+    UnknownChoice,
+)
 from engine.runtime.events import (
     ChoiceMade,
     FragmentEntered,
     NotEnoughPoints,
+    PlayerRelocated,
     StoryEnded,
     VipGateBlocked,
 )
@@ -72,6 +79,22 @@ def _arrive(turn: Turn, fragment: Fragment) -> None:
         turn.emit(StoryEnded(fid, fragment.ending.type))
 
 
+def regate(turn: Turn) -> None:
+    """Move a player off VIP content their VIP no longer covers (it lapsed or was revoked
+    while they stood on it): to its upsell, else to the story start, and show where they are
+    now. Never the content, not even in a view."""
+    d = turn.d
+    fid = d.fragment
+    if fid is None or fid not in turn.plan.gated:
+        return
+    if turn.story.fragments[fid].vip_rank <= turn.rank():
+        return
+    at = len(turn.events)
+    if not enter(turn, fid):  # the gate emits VipGateBlocked and leads to the upsell, if any
+        enter(turn, turn.story.start)
+    turn.events.insert(at, PlayerRelocated(fid, d.fragment or fid, "vip_lapsed"))
+
+
 def start(turn: Turn, chapter: str | None) -> Step:
     story = turn.story
     target = story.start
@@ -99,23 +122,31 @@ def parse_ref(ref: object) -> tuple[str, str]:
 def choose(turn: Turn, ref: str) -> Step:
     d = turn.d
     story = turn.story
-    fragment_id, choice_id = parse_ref(ref)
+    known = turn.plan.by_ref.get(ref) if type(ref) is str else None
+    if known is None:
+        parse_ref(ref)  # raises when no button could have carried it
     if d.fragment is None:
         raise NotStarted
     current = story.fragments[d.fragment]
     if current.ending is not None:
         raise StoryOver(current.id)
-    if fragment_id != current.id:
+    if known is None:
+        if turn.base.content_version != story.content_hash:
+            return turn.finish(Outcome.STALE)  # a button of the content the state was saved on
+        raise UnknownChoice(ref, [o.ref for o in turn.plan.options[current.id]])
+    if known[0] != current.id:
         return turn.finish(Outcome.STALE)
-    found = None
-    for option, status, _shown in assess_all(turn.ctx, turn.rank(), turn.plan.options[current.id]):
-        if option.choice.id == choice_id:
-            found = option, status
-            break
-    if found is None:
-        return turn.finish(Outcome.STALE)
-    option, status = found
+    option = known[1]
     choice = option.choice
+    rank = turn.rank()
+    if choice.fallback:  # offered only when nothing else is: assess the whole fragment
+        status = next(
+            s
+            for o, s, _ in assess_all(turn.ctx, rank, turn.plan.options[current.id])
+            if o is option
+        )
+    else:
+        status = assess(turn.ctx, rank, option)[0]
     if status is Status.VIP:
         turn.emit(VipGateBlocked(choice.target, option.need, None, option.ref))
         turn.reply("vip_locked")

@@ -3,7 +3,8 @@
 Content releases add, rename and remove things while players are mid-story. Nothing here
 fails: unknown variables, emotions, archetypes and clues are dropped, new ones start at their
 declared defaults, emotions are clamped to the new bounds, and a player whose fragment was
-removed is moved to the start of the chapter it was in (else the story start).
+removed is moved to the fragment declared to replace it (`replaces:`), else to the start of
+the chapter it was in, else to the story start.
 """
 
 from __future__ import annotations
@@ -57,7 +58,10 @@ def _relocate(turn: Turn, removed: str) -> None:
     story = turn.story
     d = turn.d
     chapter = story.chapters.get(d.chapter) if d.chapter is not None else None
-    if chapter is not None and chapter.start in story.fragments:
+    replacement = story.replaced.get(removed)
+    if replacement is not None and replacement in story.fragments:
+        target, reason = replacement, "replaced"
+    elif chapter is not None and chapter.start in story.fragments:
         target, reason = chapter.start, "chapter_start"
     else:
         target, reason = story.start, "story_start"

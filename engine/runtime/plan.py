@@ -43,7 +43,7 @@ class Option:
 
 
 class Plan:
-    __slots__ = ("_templates", "buttons", "options", "parts", "story")
+    __slots__ = ("_templates", "buttons", "by_ref", "gated", "options", "parts", "story")
 
     def __init__(self, story: Story) -> None:
         self.story = story
@@ -51,6 +51,12 @@ class Plan:
             fid: tuple(Option(c, choice_ref(fid, c.id), required_rank(story, c)) for c in f.choices)
             for fid, f in story.fragments.items()
         }
+        self.by_ref: dict[str, tuple[str, Option]] = {
+            option.ref: (fid, option) for fid, options in self.options.items() for option in options
+        }
+        """Every button reference, to its fragment and choice: a press needs no parsing."""
+        self.gated = frozenset(fid for fid, f in story.fragments.items() if f.vip_rank)
+        """Fragments that need VIP: a player standing on one may have lost it since."""
         self._templates: dict[str, Template | None] = {}
         self.parts: dict[tuple[str, str], tuple[MessagePart, ...]] = {}
         """Rendered fragment parts without placeholders, by (fragment, language)."""

@@ -112,32 +112,9 @@ class Draft:
 
     @classmethod
     def of(cls, s: PlayerState) -> Draft:
-        return cls(
-            s.seed,
-            s.language,
-            s.timezone,
-            s.name,
-            s.content_version,
-            s.fragment,
-            s.chapter,
-            s.visits,
-            s.chosen,
-            s.variables,
-            s.emotions,
-            s.archetypes,
-            s.clues,
-            s.mood,
-            s.vip_tier,
-            s.vip_until,
-            s.points,
-            s.lifetime_points,
-            s.streak,
-            s.last_checkin,
-            s.engagement,
-            s.achievements,
-            s.step,
-            s.last_seen,
-        )
+        # Fields are declared in PlayerState's order (a test holds them equal): unpacking
+        # the tuple is a third cheaper than naming 24 fields, and this runs on every call.
+        return cls(*s)
 
     def freeze(self) -> PlayerState:
         return PlayerState(

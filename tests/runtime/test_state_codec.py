@@ -164,3 +164,14 @@ def test_any_state_round_trips(
         last_seen=None,
     )
     assert loads_state(dumps_state(state)) == state
+
+
+def test_a_draft_has_the_state_fields_in_the_same_order(engine: Engine) -> None:
+    """`Draft.of` unpacks the state positionally, so the two must list the same fields."""
+    import dataclasses
+
+    from engine.runtime.state import Draft, PlayerState
+
+    assert [f.name for f in dataclasses.fields(Draft)] == list(PlayerState._fields)
+    state = engine.new_player(seed=3, name="Ana").state
+    assert Draft.of(state).freeze() == state
