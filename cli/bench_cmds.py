@@ -99,7 +99,7 @@ def runtime(
 
     Example: [bold]diana bench runtime --quick[/]
     """
-    from engine.runtime.bench import run_runtime_bench
+    from engine.benchmarks.runtime import run_runtime_bench
 
     rows = run_runtime_bench(
         fragments=2_000 if quick else 10_000, steps=20_000 if quick else 100_000

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from cli.main import app
+from engine.benchmarks.runtime import run_runtime_bench
 from engine.content.bench import bench_size
-from engine.runtime.bench import run_runtime_bench
 
 
 def test_content_bench_reports_every_stage_and_target() -> None:

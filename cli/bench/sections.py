@@ -42,7 +42,7 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("content", "engine.content.bench:audit_rows"),
-    Section("runtime", "engine.runtime.bench_audit:audit_rows"),
+    Section("runtime", "engine.benchmarks.runtime_audit:audit_rows"),
     Section("storage", "engine.persistence.bench_audit:storage_rows"),
     Section("concurrency", "engine.persistence.crowd:audit_rows"),
     Section("bot", "engine.telegram.bench:audit_rows"),

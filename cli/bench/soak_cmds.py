@@ -49,11 +49,11 @@ def soak(
 
     Example: [bold]diana bench soak --actions 100000 --players 1000 --every 10000[/]
     """
+    from engine.content.generated import load_generated
     from engine.persistence.bench import sample_state, sqlite_floor
     from engine.persistence.bench_audit import memory_rows
     from engine.persistence.soak import soak as run_soak
     from engine.runtime import dumps_state
-    from engine.runtime.bench import load_generated
 
     if min(actions, players, every, concurrency) < 1:
         raise typer.BadParameter("--actions, --players, --every and --concurrency must be >= 1")
@@ -131,9 +131,9 @@ def concurrency(
 
     Example: [bold]diana bench concurrency --players 1000 --rounds 3[/]
     """
+    from engine.content.generated import load_generated
     from engine.persistence.benchdb import Unreachable
     from engine.persistence.crowd import measure
-    from engine.runtime.bench import load_generated
 
     if min(players, rounds) < 1:
         raise typer.BadParameter("--players and --rounds must be >= 1")

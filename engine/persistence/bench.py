@@ -35,6 +35,7 @@ from sqlalchemy import select, update
 
 from engine.bus import EventBus, EventContext
 from engine.content.compiled import Story
+from engine.content.generated import load_generated
 from engine.persistence.actions import Action, Choose, Start
 from engine.persistence.benchdb import Unreachable, scratch
 from engine.persistence.clock import FixedClock
@@ -44,7 +45,6 @@ from engine.persistence.statements import INSERT_LEDGER
 from engine.persistence.store import Store
 from engine.persistence.tables import player_state, players
 from engine.runtime import CheckIn, Engine, Event, Output, PlayerState, PointsAwarded, dumps_state
-from engine.runtime.bench import load_generated
 
 PLAYERS = 1_000
 EPOCH = datetime(2025, 3, 1, 10, tzinfo=UTC)

@@ -18,12 +18,12 @@ from pathlib import Path
 
 from engine.benchrows import Audit, BenchContext, Figure, Row, skipped
 from engine.content.compiled import Story
+from engine.content.generated import load_generated
 from engine.persistence import bench
 from engine.persistence.benchdb import Backend, Unreachable, scratch
 from engine.persistence.floors import asyncpg_floor, bus_floor
 from engine.persistence.soak import SoakResult, soak
 from engine.runtime import dumps_state
-from engine.runtime.bench import load_generated
 
 PG_NOTE = "the audit's own figure: no stricter target is set for PostgreSQL"
 BUS_TARGET = 300_000

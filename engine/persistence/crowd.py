@@ -21,6 +21,7 @@ from pathlib import Path
 from engine.benchrows import Audit, BenchContext, Figure, Row, percentile, skipped
 from engine.bus import EventBus
 from engine.content.compiled import Story
+from engine.content.generated import load_generated
 from engine.persistence.actions import Action, Choose, Start
 from engine.persistence.bench import EPOCH, sample_state, sqlite_floor
 from engine.persistence.bench import Row as FloorRow
@@ -32,7 +33,6 @@ from engine.persistence.floors import asyncpg_floor
 from engine.persistence.migrations import upgrade
 from engine.persistence.store import Store
 from engine.runtime import CheckIn, Output, Step, dumps_state
-from engine.runtime.bench import load_generated
 
 SIZES = {"smoke": (40, 2), "quick": (1_000, 3), "full": (1_000, 20)}
 """Scale -> (players, rounds)."""

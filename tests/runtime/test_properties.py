@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.content import Story, load_story
+from engine.content.generated import generate_story, write_story
 from engine.runtime import (
     AdminGrant,
     Button,
@@ -40,7 +41,6 @@ from engine.runtime import (
     dumps_state,
     loads_state,
 )
-from engine.runtime.bench import generate_story, write_story
 
 CONTENT = Path(__file__).parent.parent.parent / "content"
 START = datetime(2025, 3, 29, 20, tzinfo=UTC)  # the night before a DST change in Madrid

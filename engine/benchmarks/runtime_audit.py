@@ -20,8 +20,9 @@ import gc
 from dataclasses import dataclass
 from typing import Any
 
+from engine.benchmarks.runtime import machine_unit_us, random_walk
 from engine.benchrows import Audit, BenchContext, Figure, Row, percentile
-from engine.runtime.bench import generate_story, load_story_files, machine_unit_us, random_walk
+from engine.content.generated import generate_story, load_story_files
 from engine.runtime.engine import Engine
 from engine.runtime.state import PlayerState
 

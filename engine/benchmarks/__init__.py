@@ -1,0 +1,1 @@
+"""Benchmarks that span layers (they time things, so they stay out of the pure runtime)."""
