@@ -20,10 +20,12 @@ from engine.content.expressions import (
     EvalContext,
     ExprError,
     Expression,
+    Placeholder,
     Symbols,
     Type,
     Value,
     compile_expression,
+    parse_placeholders,
     parse_substitutions,
     render_substitutions,
 )
@@ -793,10 +795,75 @@ def test_substitutions_never_raise(text: str) -> None:
     if "{" not in text and "}" not in text:
         assert found == []
         assert rendered == text
-    for name, offset in found:
-        assert text[offset : offset + len(name) + 2] == "{" + name + "}"
+    placeholders = parse_placeholders(text)
+    assert isinstance(placeholders, list)
+    assert [(p.name, p.start) for p in placeholders] == found
+    for p in placeholders:
+        inside = text[p.start : p.end]
+        assert inside.startswith("{" + p.name) and inside.endswith("}")
+        if p.forms is None:
+            assert inside == "{" + p.name + "}"
+        else:
+            assert inside == "{" + p.name + "|" + "|".join(p.forms) + "}"
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        ("{d|# día|# días}", 1, "1 día"),
+        ("{d|# día|# días}", 0, "0 días"),
+        ("{d|# día|# días}", 7, "7 días"),
+        ("{d|# día seguido|# días seguidos}", 1, "1 día seguido"),
+        ("{d|Va # día|Van # días}", 2, "Van 2 días"),
+        ("{d} {d|noche|noches}", 1, "1 noche"),  # forms without `#` are just the word
+        ("{d|una vez|# veces}", 1, "una vez"),
+        ("{d||s}", 3, "s"),  # an empty form is allowed
+        ("{d|# día|# días}", True, "True días"),  # booleans are not numbers
+    ],
+)
+def test_plural_forms(text: str, value: object, expected: str) -> None:
+    assert render_substitutions(text, {"d": value}) == expected
+
+
+def test_plural_forms_parse_with_their_span() -> None:
+    text = "Llevas {streak|# día|# días}, {name}."
+    assert parse_placeholders(text) == [
+        Placeholder("streak", 7, 28, ("# día", "# días")),
+        Placeholder("name", 30, 36, None),
+    ]
+    assert parse_substitutions(text) == [("streak", 7), ("name", 30)]
+
+
+@pytest.mark.parametrize("text", ["{d|uno}", "{d|a|b|c}", "{d|a{b|c}", "{d |a|b}"])
+def test_malformed_plural_forms_are_errors(text: str) -> None:
+    err = parse_placeholders(text)
+    assert isinstance(err, ExprError)
+    assert "singular|plural" in err.detail
 
 
 def test_eval_context_protocol_is_satisfied_by_the_test_context() -> None:
     ctx: EvalContext = Ctx()
     assert ctx.visits("salon") == 2
+
+
+def test_the_shipped_daily_gift_agrees_with_the_streak() -> None:
+    """Day 1 reads "1 día", never "1 días", whichever of Diana's variants is picked."""
+    from datetime import UTC, datetime, timedelta
+
+    from engine.content import load_story
+    from engine.runtime import CheckIn, Engine
+
+    story = load_story(Path(__file__).parent.parent / "content").story
+    assert story is not None
+    engine = Engine(story)
+    now = datetime(2026, 1, 5, 20, tzinfo=UTC)
+    said = []
+    for seed in range(12):
+        state = engine.start(engine.new_player(seed=seed, name="Ana").state, now).state
+        day1 = " ".join(p.text for p in engine.trigger(state, CheckIn(), now).output.parts)
+        assert "1 días" not in day1 and "1 day " not in day1
+        said.append(day1)
+        state = engine.trigger(state, CheckIn(), now).state
+        day2 = engine.trigger(state, CheckIn(), now + timedelta(days=1)).output.parts
+        assert "1 día" not in " ".join(p.text for p in day2)
+    assert any("1 día" in text for text in said), said  # the variants do name the streak

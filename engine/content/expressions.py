@@ -26,8 +26,9 @@ follow Python: `-7 // 2 == -4`, `-7 % 2 == 1`.
 Limits: a source longer than 500 characters, or nested deeper than 30 levels, is an error; no
 input makes the compiler raise, recurse without bound or hang.
 
-Story text uses `{name}` placeholders (`{{` and `}}` are literal braces): see
-`parse_substitutions` and `render_substitutions`. They never go through `str.format`.
+Story text uses `{name}` placeholders, and `{name|singular|plural}` for words that agree with
+a number (`{days|# día|# días}`; `#` is the value); `{{` and `}}` are literal braces: see
+`parse_placeholders` and `render_substitutions`. They never go through `str.format`.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ import operator
 import re
 import warnings
 from collections.abc import Mapping
-from typing import cast
+from typing import NamedTuple, cast
 
 from engine.content.expr_types import (
     ARITHMETIC,
@@ -74,11 +75,14 @@ __all__ = [
     "EvalContext",
     "ExprError",
     "Expression",
+    "Placeholder",
     "Symbols",
     "Type",
     "Value",
     "compile_expression",
+    "parse_placeholders",
     "parse_substitutions",
+    "plural_form",
     "render_substitutions",
 ]
 
@@ -456,18 +460,40 @@ class _Compiler:
 
 # --- story text placeholders ----------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^\W\d]\w*)\}|\{")
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^\W\d]\w*)(?:\|([^{}|]*)\|([^{}|]*))?\}|\{")
 
 
-def parse_substitutions(text: str) -> list[tuple[str, int]] | ExprError:
-    """The `{name}` placeholders in `text` as (name, offset of the `{`) pairs, in order.
+class Placeholder(NamedTuple):
+    """One `{name}`, or `{name|singular|plural}`, in a text."""
 
-    `{{` and `}}` are literal braces. A `{` that does not start `{identifier}` is an error.
-    """
-    found: list[tuple[str, int]] = []
+    name: str
+    start: int
+    """Offset of the `{`."""
+    end: int
+    """Offset just past the `}`."""
+    forms: tuple[str, str] | None
+    """(singular, plural) of `{name|singular|plural}`: `#` in a form stands for the value."""
+
+
+def plural_form(value: object, forms: tuple[str, str], shown: str | None = None) -> str:
+    """The singular form for exactly 1, the plural otherwise ("0 días", "1 día", "2 días");
+    `#` becomes `shown` (the value as text, escaped by the caller where it must be)."""
+    singular, plural = forms
+    chosen = singular if value == 1 and not isinstance(value, bool) else plural
+    if "#" not in chosen:
+        return chosen
+    return chosen.replace("#", str(value) if shown is None else shown)
+
+
+def parse_placeholders(text: str) -> list[Placeholder] | ExprError:
+    """The placeholders in `text`, in order. `{{` and `}}` are literal braces; a `{` that
+    does not start `{identifier}` or `{identifier|singular|plural}` is an error."""
+    found: list[Placeholder] = []
     for match in _PLACEHOLDER.finditer(text):
-        if match.group(1) is not None:
-            found.append((match.group(1), match.start()))
+        name = match.group(1)
+        if name is not None:
+            forms = None if match.group(2) is None else (match.group(2), match.group(3))
+            found.append(Placeholder(name, match.start(), match.end(), forms))
         elif match.group() == "{":
             start = match.start()
             close = text.find("}", start)
@@ -477,19 +503,33 @@ def parse_substitutions(text: str) -> list[tuple[str, int]] | ExprError:
             shown = inside if len(inside) <= 30 else inside[:27] + "..."
             return ExprError(
                 "syntax",
-                f"`{shown}` is not a placeholder; write `{{name}}`, or `{{{{` for a literal brace",
+                f"`{shown}` is not a placeholder; write `{{name}}`, `{{days|# día|# días}}` "
+                "(singular|plural, `#` is the number), or `{{` for a literal brace",
                 start,
             )
     return found
 
 
+def parse_substitutions(text: str) -> list[tuple[str, int]] | ExprError:
+    """The placeholders' names in `text` as (name, offset of the `{`) pairs, in order."""
+    found = parse_placeholders(text)
+    if isinstance(found, ExprError):
+        return found
+    return [(p.name, p.start) for p in found]
+
+
 def render_substitutions(text: str, values: Mapping[str, object]) -> str:
-    """Replace each `{name}` with `str(values[name])`; unknown names stay as written."""
+    """Replace each `{name}` with `str(values[name])` and each `{name|one|other}` with the
+    form for that value; unknown names stay as written."""
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
         if name is None:
             return match.group()[0]  # `{{` -> `{`, `}}` -> `}`, a lone `{` stays
-        return str(values[name]) if name in values else match.group()
+        if name not in values:
+            return match.group()
+        if match.group(2) is not None:
+            return plural_form(values[name], (match.group(2), match.group(3)))
+        return str(values[name])
 
     return _PLACEHOLDER.sub(replace, text)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.content.compiled import Choice, Story
-from engine.content.expressions import parse_substitutions
+from engine.content.expressions import parse_placeholders
 from engine.runtime.output import Button, MessagePart
 
-Template = tuple[tuple[str, str | None], ...]
-"""(literal text, placeholder name or None) pairs, in order."""
+Template = tuple[tuple[str, str | None, tuple[str, str] | None], ...]
+"""(literal text, placeholder name or None, plural forms or None), in order."""
 
 
 def choice_ref(fragment_id: str, choice_id: str) -> str:
@@ -71,14 +71,14 @@ class Plan:
         except KeyError:
             pass
         parsed: Template | None = None
-        found = None if "{{" in raw or "}}" in raw else parse_substitutions(raw)
+        found = None if "{{" in raw or "}}" in raw else parse_placeholders(raw)
         if isinstance(found, list):
-            pieces: list[tuple[str, str | None]] = []
+            pieces: list[tuple[str, str | None, tuple[str, str] | None]] = []
             pos = 0
-            for name, offset in found:
-                pieces.append((raw[pos:offset], name))
-                pos = offset + len(name) + 2
-            pieces.append((raw[pos:], None))
+            for placeholder in found:
+                pieces.append((raw[pos : placeholder.start], placeholder.name, placeholder.forms))
+                pos = placeholder.end
+            pieces.append((raw[pos:], None, None))
             parsed = tuple(pieces)
         self._templates[raw] = parsed
         return parsed

@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterator, Mapping
 
 from engine.content.compiled import Fragment, Text
-from engine.content.expressions import render_substitutions
+from engine.content.expressions import plural_form, render_substitutions
 from engine.runtime.choices import Status, assess_all
 from engine.runtime.evaluation import Context
 from engine.runtime.output import Button, Lock, MediaPart, MessagePart
@@ -122,12 +122,14 @@ class Renderer:
         if template is None:
             return render_substitutions(raw, lookup if plain else _Escaped(lookup))
         out: list[str] = []
-        for literal, name in template:
+        for literal, name, forms in template:
             out.append(literal)
             if name is not None:
                 value = lookup.lookup(name)
                 if value is _MISSING:
                     out.append("{" + name + "}")
+                elif forms is not None:  # content text: already Telegram HTML
+                    out.append(plural_form(value, forms, str(value) if plain else _html(value)))
                 else:
                     out.append(str(value) if plain else _html(value))
         return "".join(out)
