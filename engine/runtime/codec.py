@@ -5,6 +5,10 @@ it). A reader accepts any `min` up to its own format and ignores fields it does 
 newer engine can add optional fields without locking older ones out; a reader refuses a state
 whose `min` is newer than it, with a message that says so. Times are ISO 8601 (exact to the
 microsecond), maps are sorted so equal states serialise to equal bytes.
+
+A reader also refuses values no engine writes: negative points, lifetime points, streak or
+step, and visit or choice counts below 1 (a count is stored from its first time). Emotion
+bounds belong to the story, not the format: the engine clamps them when it migrates a state.
 """
 
 from __future__ import annotations
@@ -85,8 +89,8 @@ def loads_state(raw: bytes | str) -> PlayerState:
         content_version=r.get("content", str),
         fragment=r.opt("frag", str),
         chapter=r.opt("chap", str),
-        visits=PMap(r.map("visits", _int)),
-        chosen=PMap(r.map("chosen", _int)),
+        visits=PMap(r.map("visits", _count)),
+        chosen=PMap(r.map("chosen", _count)),
         variables=r.map("vars", _scalar),
         emotions=r.map("emo", _int),
         archetypes=r.map("arch", _int),
@@ -94,13 +98,13 @@ def loads_state(raw: bytes | str) -> PlayerState:
         mood=r.get("mood", str),
         vip_tier=r.opt("vip", str),
         vip_until=r.parse("vip_until", _parse_time),
-        points=r.get("pts", int),
-        lifetime_points=r.get("life", int),
-        streak=r.get("streak", int),
+        points=r.natural("pts"),
+        lifetime_points=r.natural("life"),
+        streak=r.natural("streak"),
         last_checkin=r.parse("checkin", date.fromisoformat),
         engagement=r.map("eng", _engagement),
         achievements=frozenset(r.list("ach", str)),
-        step=r.get("step", int),
+        step=r.natural("step"),
         last_seen=r.parse("seen", _parse_time),
     )
 
@@ -161,6 +165,13 @@ class _Reader:
             )
         return value
 
+    def natural(self, key: str) -> int:
+        """A count or balance: a whole number, 0 or more."""
+        value = self.get(key, int)
+        if value < 0:
+            raise StateFormatError(f"player state field '{key}' must be 0 or more, got {value}")
+        return value
+
     def opt(self, key: str, typ: type[T]) -> T | None:
         return None if self._raw(key) is None else self.get(key, typ)
 
@@ -196,6 +207,13 @@ class _Reader:
             except (TypeError, ValueError) as exc:
                 raise StateFormatError(f"player state field '{key}.{k}' must be {exc}") from None
         return out
+
+
+def _count(value: object) -> int:
+    """A visit or choice count: stored only once it is 1 or more."""
+    if type(value) is int and value >= 1:
+        return value
+    raise TypeError(f"a whole number of 1 or more, got {value!r}")
 
 
 def _int(value: object) -> int:

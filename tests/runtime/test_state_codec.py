@@ -111,6 +111,53 @@ def test_damaged_fields_are_named(engine: Engine, change: dict[str, object], mes
     assert message in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"pts": -1}, "player state field 'pts' must be 0 or more, got -1"),
+        ({"life": -5}, "player state field 'life' must be 0 or more, got -5"),
+        ({"streak": -1}, "player state field 'streak' must be 0 or more, got -1"),
+        ({"step": -2}, "player state field 'step' must be 0 or more, got -2"),
+        (
+            {"visits": {"inicio": 0}},
+            "player state field 'visits.inicio' must be a whole number of 1 or more, got 0",
+        ),
+        (
+            {"visits": {"fin": -3}},
+            "player state field 'visits.fin' must be a whole number of 1 or more, got -3",
+        ),
+        (
+            {"chosen": {"inicio.fin": 0}},
+            "player state field 'chosen.inicio.fin' must be a whole number of 1 or more, got 0",
+        ),
+        (
+            {"chosen": {"inicio.fin": 1.5}},
+            "player state field 'chosen.inicio.fin' must be a whole number of 1 or more, got 1.5",
+        ),
+        (
+            {"chosen": {"inicio.fin": True}},
+            "player state field 'chosen.inicio.fin' must be a whole number of 1 or more, got True",
+        ),
+    ],
+)
+def test_impossible_counts_and_balances_are_refused(
+    engine: Engine, change: dict[str, object], message: str
+) -> None:
+    """No engine writes these; a damaged or hand-edited state says which field is wrong."""
+    data = orjson.loads(dumps_state(sample(engine)))
+    data.update(change)
+    with pytest.raises(StateFormatError) as caught:
+        loads_state(orjson.dumps(data))
+    assert str(caught.value) == message
+
+
+def test_zero_balances_and_counts_at_one_are_read(engine: Engine) -> None:
+    state = sample(engine)._replace(
+        points=0, lifetime_points=0, streak=0, step=0, visits=PMap({"inicio": 1})
+    )
+    assert loads_state(dumps_state(state)) == state
+
+
 def test_missing_fields_and_non_json(engine: Engine) -> None:
     data = orjson.loads(dumps_state(sample(engine)))
     del data["mood"]
@@ -124,7 +171,7 @@ def test_missing_fields_and_non_json(engine: Engine) -> None:
 
 @given(
     visits=st.dictionaries(
-        st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True), st.integers(0, 10**6), max_size=40
+        st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True), st.integers(1, 10**6), max_size=40
     ),
     points=st.integers(0, 10**9),
     variables=st.dictionaries(

@@ -3,7 +3,12 @@
 A case is a tiny content folder laid over tests/stories/_base/ (a file in the case replaces the
 base file at the same path) plus `transcript.yaml`. A case with `story_v1/`, `story_v2/`...
 folders ships several content versions (each laid over base + the case's own files); the
-transcript switches between them with `content: v2`. See tests/stories/README.md.
+transcript switches between them with `content: v2`. A transcript may play another case's
+content with `story_from: <case>` (the same story in another language, say).
+
+Every step's full result (outcome, output, events, state; or the error raised) is recorded, so
+the direct run and the JSON round-trip run can be compared step by step (`compare_runs`), not
+only against the expectations the transcript gives. See tests/stories/README.md.
 """
 
 from __future__ import annotations
@@ -67,15 +72,36 @@ def cases() -> list[str]:
     )
 
 
+def transcript(case: str) -> dict[str, Any]:
+    spec = yaml.safe_load((STORIES / case / "transcript.yaml").read_text(encoding="utf-8"))
+    if not isinstance(spec, dict):
+        raise TranscriptError(f"{case}: transcript.yaml must be a mapping")
+    return spec
+
+
+def content_case(case: str) -> str:
+    """The case whose content this case plays: its own, or the one named by `story_from`."""
+    source = transcript(case).get("story_from")
+    if source is None:
+        return case
+    if not (STORIES / str(source) / "transcript.yaml").exists():
+        raise TranscriptError(f"{case}: story_from names no case: {source!r}")
+    return str(source)
+
+
 def versions(case: str) -> list[str]:
     """The content versions a case ships: `v1`, `v2`... or just `""` (the case folder)."""
-    found = sorted(p.name.removeprefix("story_") for p in (STORIES / case).glob("story_v*"))
+    folder = STORIES / content_case(case)
+    found = sorted(p.name.removeprefix("story_") for p in folder.glob("story_v*"))
     return found or [""]
 
 
 def build(case: str, version: str, dest: Path) -> Path:
     """Base, then the case's own files, then the version's files, into `dest`."""
-    case_dir = STORIES / case
+    case_dir = STORIES / content_case(case)
+    own = [p.name for p in (STORIES / case).iterdir() if p.name != "transcript.yaml"]
+    if case_dir != STORIES / case and own:
+        raise TranscriptError(f"{case}: plays {case_dir.name}'s story, so ships none: {own}")
     shutil.copytree(BASE, dest)
     layers = [case_dir] + ([case_dir / f"story_{version}"] if version else [])
     for layer in layers:
@@ -101,6 +127,19 @@ class TranscriptError(AssertionError):
     pass
 
 
+@dataclass(frozen=True)
+class Record:
+    """Everything one step produced, for comparing the direct and round-trip runs."""
+
+    step: str
+    outcome: str | None = None
+    output: Output | None = None
+    events: tuple[dict[str, Any], ...] = ()
+    state: PlayerState | None = None
+    error: str | None = None
+    clock: str | None = None
+
+
 @dataclass
 class Player:
     """Replays one transcript; `roundtrip` reloads the state from JSON before every step."""
@@ -112,9 +151,10 @@ class Player:
     ledger: int = 0
     buttons: tuple[Button, ...] = ()
     named: dict[str, tuple[Button, ...]] = field(default_factory=dict)
+    records: list[Record] = field(default_factory=list)
 
-    def play(self) -> None:
-        self.spec = yaml.safe_load((STORIES / self.case / "transcript.yaml").read_text())
+    def play(self) -> Player:
+        self.spec = transcript(self.case)
         version = str(self.spec.get("content", next(iter(self.stories))))
         self.engine = Engine(self.stories[version])
         self.now = _time(self.spec.get("clock", DEFAULT_CLOCK))
@@ -127,6 +167,7 @@ class Player:
         )
         self.state = first.state
         self._account(first)
+        self._record("new player", first)
         for number, step in enumerate(self.spec["steps"], start=1):
             try:
                 self._step(step)
@@ -135,6 +176,18 @@ class Player:
                 raise TranscriptError(
                     f"{self.case}, step {number} ({_describe(step)}), {mode}:\n{exc}"
                 ) from None
+        return self
+
+    def _record(self, label: str, result: Step) -> None:
+        self.records.append(
+            Record(
+                label,
+                str(result.outcome),
+                result.output,
+                tuple(e.as_dict() for e in result.events),
+                result.state,
+            )
+        )
 
     # --- one step --------------------------------------------------------------------------
 
@@ -151,25 +204,28 @@ class Player:
             _check(reloaded == self.state, "state differs after a JSON round-trip")
             _check(dumps_state(reloaded) == saved, "JSON differs after a round-trip")
             self.state = reloaded
-        if action == "advance":
-            self.now += timedelta(**arg)
-            return
-        if action == "at":
-            self.now = _time(arg)
-            return
-        if action == "content":
-            self.engine = Engine(self.stories[str(arg)])
+        label = _describe(step)
+        if action in ("advance", "at", "content"):
+            if action == "advance":
+                self.now += timedelta(**arg)
+            elif action == "at":
+                self.now = _time(arg)
+            else:
+                self.engine = Engine(self.stories[str(arg)])
+            self.records.append(Record(label, clock=self.now.isoformat(), state=self.state))
             return
         before = self.state
         try:
             result = self._perform(action, arg)
         except RuntimeMisuse as exc:
             got = type(exc).__name__
+            self.records.append(Record(label, error=f"{got}: {exc}", state=self.state))
             _check(expect.get("error") == got, f"raised {got}: {exc}")
             if "error_contains" in expect:
                 _check(expect["error_contains"] in str(exc), f"error message: {exc}")
             return
         _check("error" not in expect, f"expected {expect.get('error')}, got {result.outcome}")
+        self._record(label, result)
         self._account(result)
         if action != "view":  # view() shows, but does not return, a migrated state
             self._invariants(result.state)
@@ -242,6 +298,12 @@ class Player:
             _same("text ids", [p.text_id for p in out.parts], expect["text_ids"])
         if "speakers" in expect:
             _same("speakers", [p.speaker for p in out.parts], expect["speakers"])
+        if "speaker_names" in expect:
+            _same("speaker names", [p.speaker_name for p in out.parts], expect["speaker_names"])
+        if "media" in expect:
+            _media(out, expect["media"])
+        if "pauses" in expect:
+            _same("pauses", [p.pause for p in out.parts], [float(x) for x in expect["pauses"]])
         if "buttons" in expect:
             _buttons(out, expect["buttons"])
         if "ended" in expect:
@@ -276,6 +338,45 @@ def _time(text: str | datetime) -> datetime:
 def _describe(step: dict[str, Any]) -> str:
     action = next((a for a in ACTIONS if a in step), "?")
     return f"{action}: {step.get(action)!r}"
+
+
+MEDIA_KEYS = ("kind", "file", "caption", "caption_id")
+
+
+def _media(out: Output, want: list[Any]) -> None:
+    """Every message's media: null (none) or the keys given of {kind, file, caption, caption_id}."""
+    for item in want:
+        if item is not None and (not isinstance(item, dict) or set(item) - set(MEDIA_KEYS)):
+            raise TranscriptError(f"media: expected null or a mapping of {MEDIA_KEYS}, got {item}")
+    got = [p.media._asdict() if p.media is not None else None for p in out.parts]
+    shown = [
+        g if g is None or w is None else {k: g[k] for k in w}
+        for g, w in zip(got, want, strict=False)
+    ]
+    _check(
+        len(got) == len(want) and shown == want,
+        f"media:\n   got: {got}\n  want: {want}",
+    )
+
+
+def compare_runs(direct: Player, json: Player) -> None:
+    """The direct and the JSON round-trip run of one case agree on every step, in full:
+    outcome, every message (text, ids, speaker, media, pause), buttons (refs included),
+    events, the state (equal, and equal JSON) or the error raised, and the clock."""
+    a, b = direct.records, json.records
+    _check(len(a) == len(b), f"{direct.case}: direct made {len(a)} steps, json {len(b)}")
+    for number, (x, y) in enumerate(zip(a, b, strict=True)):
+        where = f"{direct.case}, step {number} ({x.step})" if number else f"{direct.case}, start"
+        for name in ("outcome", "output", "events", "error", "clock", "state"):
+            got, other = getattr(x, name), getattr(y, name)
+            if name == "state" and got is not None and other is not None:
+                got, other = dumps_state(got).decode(), dumps_state(other).decode()
+                _check(x.state == y.state, f"{where}: states differ, JSON:\n  {got}\n  {other}")
+            _check(
+                got == other,
+                f"{where}: direct and json round-trip runs differ in {name}:\n"
+                f"  direct: {got!r}\n    json: {other!r}",
+            )
 
 
 def _buttons(out: Output, want: list[Any]) -> None:
