@@ -84,8 +84,8 @@ def explain(
     entry = CATALOGUE.get(code.upper())
     if entry is None:
         Console(stderr=True).print(
-            f"[red]error[/]: unknown code {code!r}; codes run from D101 to "
-            f"{max(CATALOGUE)} (see `diana explain --list`)"
+            f"[red]error[/]: unknown code {escape(repr(code))}; codes run from D101 to "
+            f"{max(CATALOGUE)} (see `diana codes`)"
         )
         raise typer.Exit(2)
     console = Console(highlight=False)

@@ -18,7 +18,7 @@ from engine.content.checks.telegram import (
 )
 from engine.content.compiler import CompileResult
 from engine.content.diagnostics import DiagnosticBag
-from engine.content.loader import LoadResult
+from engine.content.loader import ContentCache, LoadResult
 from engine.content.synth import write_story
 
 BASE = Path(__file__).parent / "diagnostics" / "_base"
@@ -30,14 +30,18 @@ fragments:
 """
 
 
-def load(tmp_path: Path, files: dict[str, str]) -> LoadResult:
+def make(tmp_path: Path, files: dict[str, str]) -> Path:
     """The fixtures' base story with `files` (relative path -> YAML) laid over it."""
     content = tmp_path / "content"
-    shutil.copytree(BASE, content)
+    shutil.copytree(BASE, content, dirs_exist_ok=True)
     for rel, text in files.items():
         (content / rel).parent.mkdir(parents=True, exist_ok=True)
         (content / rel).write_text(textwrap.dedent(text), encoding="utf-8")
-    return load_story(content)
+    return content
+
+
+def load(tmp_path: Path, files: dict[str, str]) -> LoadResult:
+    return load_story(make(tmp_path, files))
 
 
 def chapter(body: str) -> dict[str, str]:
@@ -604,3 +608,163 @@ def test_ten_thousand_fragments(tmp_path: Path) -> None:
 
 def test_run_checks_without_a_story() -> None:
     run_checks(CompileResult(None), DiagnosticBag(), Path("."))
+
+
+# --- the loader: content hash, media paths, duplicates and cascades -----------------------
+
+
+def test_content_hash_does_not_depend_on_how_the_folder_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = load(tmp_path, {}).root
+    hashes = set()
+    for cwd, spelling in (
+        (tmp_path, "content"),
+        (tmp_path, str(tmp_path / "content")),
+        (tmp_path / "content", "."),
+        (tmp_path / "content" / "chapters", ".."),
+    ):
+        monkeypatch.chdir(cwd)
+        story = load_story(spelling).story
+        assert story is not None, content
+        hashes.add(story.content_hash)
+    assert len(hashes) == 1
+
+
+def test_content_hash_covers_media_bytes(tmp_path: Path) -> None:
+    image = tmp_path / "content" / "media" / "salon.png"
+    image.parent.mkdir(parents=True)
+    image.write_bytes(b"\x89PNG one")
+    body = chapter("""\
+    - {id: inicio, text: Hola, media: {photo: media/salon.png}, choices: [{label: A, to: final}]}
+    - {id: final, text: Fin., ending: {title: Fin}}
+    """)
+    first = load(tmp_path, body)
+    assert errors(first) == [] and first.story is not None
+    image.write_bytes(b"\x89PNG two")
+    cache = ContentCache()
+    second = load_story(tmp_path / "content", cache=cache)
+    assert second.story is not None
+    assert second.story.content_hash != first.story.content_hash
+    image.write_bytes(b"\x89PNG three, a longer file")  # the cache notices media changes too
+    third = load_story(tmp_path / "content", cache=cache)
+    assert third.story is not None
+    assert third.story.content_hash not in {first.story.content_hash, second.story.content_hash}
+
+
+@pytest.mark.parametrize("path", ["../../../../etc/passwd", "/etc/passwd", "media/../../x.jpg"])
+def test_media_outside_the_content_folder_is_refused(tmp_path: Path, path: str) -> None:
+    result = load(
+        tmp_path,
+        chapter(
+            f"- {{id: inicio, text: Hola, media: {{photo: '{path}'}}, ending: {{title: Fin}}}}\n"
+        ),
+    )
+    assert [d.code for d in result.diagnostics.errors] == ["D708"]
+    detail = " (an absolute path)" if path.startswith("/") else ""
+    assert messages(result, "D708") == [
+        f"media path '{path}' leads outside the content folder{detail}"
+    ]
+
+
+def test_media_symlink_leading_outside_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password")
+    media = tmp_path / "content" / "media"
+    media.mkdir(parents=True)
+    (media / "ok.jpg").symlink_to(secret)
+    (media / "out").symlink_to(tmp_path)
+    (media / "real.jpg").write_bytes(b"jpg")
+    (media / "inside.jpg").symlink_to(media / "real.jpg")  # a link that stays inside is fine
+    result = load(
+        tmp_path,
+        chapter("""\
+        - id: inicio
+          text: Hola
+          media: {photo: media/ok.jpg}
+          choices: [{label: A, to: dos}]
+        - id: dos
+          text: Dos
+          media: {photo: media/out/../content/media/real.jpg}
+          choices: [{label: A, to: tres}]
+        - {id: tres, text: Tres, media: {photo: media/inside.jpg}, ending: {title: Fin}}
+        """),
+    )
+    assert [(d.code, d.position.line) for d in result.diagnostics.errors] == [
+        ("D708", 7),
+        ("D708", 11),
+    ]
+    assert all(m.endswith("(through a symbolic link)") for m in messages(result, "D708"))
+
+
+def test_a_duplicate_fragment_body_is_still_checked(tmp_path: Path) -> None:
+    result = load(
+        tmp_path,
+        chapter(f"""\
+        - {{id: inicio, text: Hola, choices: [{{label: A, to: final}}]}}
+        - {END}
+        - id: inicio
+          text: "<b>roto"
+          media: {{photo: media/nope.jpg, caption: "a & b"}}
+          choices: [{{label: B, to: nowhere}}]
+        """),
+    )
+    got = sorted((d.code, d.position.line) for d in result.diagnostics.errors)
+    assert got == [("D301", 7), ("D302", 10), ("D706", 8), ("D706", 9), ("D707", 9)]
+    assert result.story is not None
+    assert result.story.fragments["inicio"].text.get("es", "es") == "Hola"  # the first is kept
+    assert len(result.story.by_index) == 2
+
+
+def test_a_broken_file_hides_no_errors_but_causes_none_elsewhere(tmp_path: Path) -> None:
+    result = load(
+        tmp_path,
+        {
+            "chapters/main.yaml": MAIN
+            + "  - {id: inicio, text: Hola, choices: [{label: A, to: lejos}]}\n"
+            "  - {id: dos, text: Dos, choices: "
+            "[{label: B, to: inicio, if: 'chose(\"lejos.x\")'}]}\n",
+            "chapters/other.yaml": "kind: chapter\nid: other\nfragments: [{id: lejos\n",
+        },
+    )
+    assert [(d.code, d.position.path.rsplit("/", 1)[-1]) for d in result.diagnostics.errors] == [
+        ("D101", "other.yaml")
+    ]
+    (broken,) = result.diagnostics.errors
+    assert broken.note.startswith("2 references in other files to ids this file may define")
+
+
+def test_a_chapter_with_a_schema_error_mutes_only_references_to_its_own_ids(
+    tmp_path: Path,
+) -> None:
+    result = load(
+        tmp_path,
+        {
+            "chapters/main.yaml": MAIN + "  - {id: inicio, text: Hola, choices: "
+            "[{label: A, to: lejos}, {label: B, to: typo}]}\n",
+            "chapters/other.yaml": "kind: chapter\nid: other\ntitle: O\n"
+            "fragments: [{id: lejos, text: L, colour: red, ending: {title: Fin}}]\n",
+        },
+    )
+    got = sorted((d.code, d.message) for d in result.diagnostics.errors)
+    assert [code for code, _ in got] == ["D203", "D302"]
+    assert "'typo' is not a fragment" in got[1][1]
+
+
+def test_an_invalid_story_file_is_not_reported_missing(tmp_path: Path) -> None:
+    story = (BASE / "story.yaml").read_text(encoding="utf-8").replace("format: 1", "format: 2")
+    result = load(tmp_path, {"story.yaml": story})
+    codes = [d.code for d in result.diagnostics.errors]
+    assert codes and "D110" not in codes
+    assert {d.position.path.rsplit("/", 1)[-1] for d in result.diagnostics} == {"story.yaml"}
+
+
+def test_a_missing_file_is_still_reported_beside_a_broken_one(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    (content / "economy.yaml").unlink()
+    (content / "story.yaml").write_text("kind: story\nformat: 2\n")
+    result = load_story(content)
+    assert messages(result, "D110") == [
+        f"no economy file (one with `kind: economy`) in {result.root}"
+    ]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.content import load_story
 from engine.content.diagnostics import DiagnosticBag, Position
-from engine.content.yamlsrc import MAX_DEPTH, YamlDocument, load_yaml
+from engine.content.yamlsrc import MAX_BYTES, MAX_DEPTH, YamlDocument, load_yaml, read_capped
 
 FIXTURES = Path(__file__).parent / "diagnostics"
 
@@ -220,6 +222,40 @@ def test_too_large_is_refused_unread() -> None:
     assert diags == [("D106", 1, 1)]
     assert doc.data is None and doc.lines == []
     assert "file is 134 bytes; the limit is 100" in messages(b"x" * 134, max_bytes=100)[0]
+
+
+def test_a_huge_file_is_refused_from_its_size_without_being_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    huge = tmp_path / "chapters" / "huge.yaml"
+    huge.parent.mkdir()
+    with huge.open("wb") as f:
+        f.truncate(2 * 1024**3)  # sparse: 2 GiB that take no disk space
+    real_open = Path.open
+
+    def guarded_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        assert self.name != huge.name, "the loader opened the oversized file"
+        return real_open(self, *args, **kwargs)
+
+    def no_read_bytes(self: Path) -> bytes:
+        raise AssertionError(f"read_bytes({self}) reads a whole file")
+
+    monkeypatch.setattr(Path, "open", guarded_open)
+    monkeypatch.setattr(Path, "read_bytes", no_read_bytes)
+    result = load_story(tmp_path)
+    (d106,) = [d for d in result.diagnostics if d.code == "D106"]
+    assert d106.message == f"file is {2 * 1024**3} bytes; the limit is {MAX_BYTES}"
+    assert d106.position.path.endswith("huge.yaml")
+
+
+def test_read_capped_reads_at_most_one_byte_past_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_bytes(b"x" * 10)
+    assert read_capped(path, max_bytes=10) == (b"x" * 10, 10)
+    assert read_capped(path, max_bytes=9) == (b"", 10)
+    bag = DiagnosticBag()
+    load_yaml("f.yaml", b"", bag, max_bytes=9, size=10)
+    assert [str(d) for d in bag] == ["f.yaml:1:1: error D106: file is 10 bytes; the limit is 9"]
 
 
 def test_invalid_utf8_is_reported_at_the_bad_byte() -> None:

@@ -429,6 +429,18 @@ _ENTRIES = [
         "Media paths are relative to the content folder.",
         "Add the file, or fix the path.",
     ),
+    Entry(
+        "D708",
+        "media-outside-content",
+        E,
+        "media path '{file}' leads outside the content folder{detail}",
+        "The bot sends whatever file a media path names, so a path that leaves the content "
+        "folder (an absolute path, `..` past the folder, or a symbolic link that points out "
+        "of it) could publish any file on the server, such as its passwords or keys. Such a "
+        "path is never opened, not even to check that it exists.",
+        "Copy the file into the content folder (e.g. media/) and write its path relative to "
+        "the content folder, such as `photo: media/salon.jpg`.",
+    ),
     # --- D8: localisation ---------------------------------------------------------------
     Entry(
         "D801",

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
 
 from engine.content import compiled as c
 from engine.content import model as m
 from engine.content.diagnostics import DiagnosticBag, Position
+from engine.content.media import MEDIA_KINDS, media_file
 from engine.content.schema_stage import suggest
 from engine.content.symbols import ExpressionCompiler, SymbolTable, type_of
 from engine.content.texts import TextTable
 from engine.content.yamlsrc import Loc, PositionMap, YamlDocument
-
-MediaKind = Literal["photo", "video", "voice", "animation"]
-MEDIA_KINDS: tuple[MediaKind, ...] = ("photo", "video", "voice", "animation")
 
 
 class FragmentCompiler:
@@ -43,6 +40,9 @@ class FragmentCompiler:
         self.positions: dict[str, Position] = {}
         self.replaced: dict[str, str] = {}
         """Removed fragment id -> the fragment whose `replaces:` names it."""
+        self.shadows: list[c.Fragment] = []
+        """Later bodies of a duplicated fragment id: checked like any other, never played."""
+        self._copies: dict[str, int] = {}
         self._replaced_at: dict[str, Position] = {}
         self._next_index = 0
 
@@ -60,8 +60,9 @@ class FragmentCompiler:
                 self._target(chapter.upsell, pos, ("upsell",))
             for i, frag in enumerate(chapter.fragments):
                 entry = self.index.get(frag.id)
-                if entry is None or entry[1] is not frag:
-                    continue  # a duplicate id, already reported
+                if entry is None or entry[1] is not frag:  # a duplicate id, already reported
+                    self.shadows.append(self._shadow(chapter, rank, frag, pos, ("fragments", i)))
+                    continue
                 fragments.append(self._fragment(chapter, rank, frag, pos, ("fragments", i)))
                 by_chapter.setdefault(chapter.id, []).append(frag.id)
         out: dict[str, c.Chapter] = {}
@@ -81,11 +82,33 @@ class FragmentCompiler:
             )
         return fragments, out
 
-    def _fragment(
+    def _shadow(
         self, chapter: m.Chapter, chapter_rank: int, f: m.Fragment, pos: PositionMap, loc: Loc
     ) -> c.Fragment:
+        """Compile a second body of fragment id `f.id` for its own diagnostics only.
+
+        Its texts get ids of their own (`salon#2.text`), so they do not overwrite the first
+        body's; its `replaces:` is checked but not recorded.
+        """
+        copy = self._copies[f.id] = self._copies.get(f.id, 1) + 1
+        return self._fragment(chapter, chapter_rank, f, pos, loc, key=f"{f.id}#{copy}")
+
+    def _fragment(
+        self,
+        chapter: m.Chapter,
+        chapter_rank: int,
+        f: m.Fragment,
+        pos: PositionMap,
+        loc: Loc,
+        *,
+        key: str | None = None,
+    ) -> c.Fragment:
+        """Compile one fragment; `key` names a shadow's texts (see `_shadow`)."""
         at = pos.value(loc)
-        self.positions[f"fragment:{f.id}"] = at
+        shadow = key is not None
+        key = key or f.id
+        if not shadow:
+            self.positions[f"fragment:{f.id}"] = at
         if f.speaker is not None and f.speaker not in self.story.characters:
             self.bag.add(
                 "D303",
@@ -97,7 +120,7 @@ class FragmentCompiler:
         upsell = f.upsell or (chapter.upsell if rank else None)
         if f.upsell is not None:
             self._target(f.upsell, pos, (*loc, "upsell"))
-        self._replaces(f, pos, loc)
+        self._replaces(f, pos, loc, record=not shadow)
         choices: list[c.Choice] = []
         seen: dict[str, Position] = {}
         for i, ch in enumerate(f.choices):
@@ -114,15 +137,16 @@ class FragmentCompiler:
                 )
                 continue
             seen[cid] = cpos
-            choices.append(self._choice(f.id, cid, i, ch, pos, cloc))
-        self._next_index += 1
+            choices.append(self._choice(key, cid, i, ch, pos, cloc))
+        index = -1 if shadow else self._next_index
+        self._next_index += not shadow
         return c.Fragment(
             id=f.id,
-            index=self._next_index - 1,
+            index=index,
             chapter=chapter.id,
             speaker=f.speaker,
-            text=self.texts.add(f"{f.id}.text", f.text, pos.value((*loc, "text"))),
-            media=self._media(f.id, f.media, pos, (*loc, "media")),
+            text=self.texts.add(f"{key}.text", f.text, pos.value((*loc, "text"))),
+            media=self._media(key, f.media, pos, (*loc, "media")),
             pause=f.pause,
             on_enter=self._effects(f.on_enter, pos, (*loc, "on_enter")),
             reward=f.reward,
@@ -133,7 +157,7 @@ class FragmentCompiler:
             if f.ending is None
             else c.Ending(
                 self.texts.add(
-                    f"{f.id}.ending", f.ending.title, pos.value((*loc, "ending", "title"))
+                    f"{key}.ending", f.ending.title, pos.value((*loc, "ending", "title"))
                 ),
                 f.ending.type,
             ),
@@ -230,19 +254,24 @@ class FragmentCompiler:
             )
             return None
         kind, file = given[0]
-        if not (Path(self.root) / file).is_file():
+        found = media_file(Path(self.root), file)
+        if isinstance(found, str):
+            self.bag.add("D708", pos.value((*loc, kind)), file=file, detail=found)
+        elif not found.is_file():
             self.bag.add("D707", pos.value((*loc, kind)), file=file)
         caption = None
         if media.caption is not None:
             caption = self.texts.add(f"{fid}.caption", media.caption, pos.value((*loc, "caption")))
         return c.Media(kind, file, caption)
 
-    def _replaces(self, f: m.Fragment, pos: PositionMap, loc: Loc) -> None:
+    def _replaces(self, f: m.Fragment, pos: PositionMap, loc: Loc, *, record: bool) -> None:
         """Record `f.replaces`: only removed fragments, each replaced by one fragment."""
         for i, old in enumerate(f.replaces):
             at = pos.value((*loc, "replaces", i))
             if old in self.index:
                 self.bag.add("D307", at, id=old)
+            elif not record:
+                continue
             elif old in self.replaced:
                 self.bag.add(
                     "D308",

@@ -43,15 +43,25 @@ class CompileResult:
     positions: dict[str, Position] = field(default_factory=dict)
     """Where things were declared: `text:<id>`, `var:<name>`, `state:<id>`, `level:<id>`..."""
     used_names: set[str] = field(default_factory=set)
+    shadows: tuple[c.Fragment, ...] = ()
+    """Later bodies of duplicated fragment ids (D301): checked, never played."""
 
 
-def content_hash(files: Sequence[tuple[str, bytes]]) -> str:
-    """A short digest of every file's path and bytes: the content version."""
+def content_hash(
+    files: Sequence[tuple[str, bytes]], media: Sequence[tuple[str, bytes]] = ()
+) -> str:
+    """The content version: a short digest of every content file's path and bytes, and of
+    every media file's path and digest (a changed image is a new release).
+
+    Paths are relative to the content folder with `/` separators, so the hash does not
+    depend on how the folder was named on the command line or where it was run from.
+    """
     h = hashlib.blake2b(digest_size=8)
-    for path, raw in sorted(files):
-        h.update(path.encode())
-        h.update(b"\0")
-        h.update(raw)
+    for tag, entries in ((b"file", files), (b"media", media)):
+        for path, raw in sorted(entries):
+            for part in (tag, path.encode(), raw):
+                h.update(len(part).to_bytes(8, "big"))
+                h.update(part)
     return h.hexdigest()
 
 
@@ -165,7 +175,7 @@ class _Compiler:
             bot=bot,
             replaced=MappingProxyType(fc.replaced),
         )
-        return CompileResult(built, self.positions, self.symbols.used)
+        return CompileResult(built, self.positions, self.symbols.used, tuple(fc.shadows))
 
     def _declare(self, story: m.StoryManifest, doc: YamlDocument) -> None:
         pos = doc.positions

@@ -8,7 +8,8 @@ diagnostic is built from its code and the template's fields and cannot drift fro
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -46,6 +47,8 @@ class Diagnostic:
     message: str
     position: Position
     hint: str = ""
+    note: str = ""
+    """Context the check adds to the catalogue's text (e.g. what this error kept unchecked)."""
 
     def sort_key(self) -> tuple[str, int, int, str]:
         p = self.position
@@ -55,11 +58,18 @@ class Diagnostic:
         return f"{self.position}: {self.severity} {self.code}: {self.message}"
 
 
+Mute = Callable[[str, Mapping[str, object]], bool]
+"""Decides from a diagnostic's code and template fields that it is a knock-on effect."""
+
+
 @dataclass(slots=True)
 class DiagnosticBag:
     """Collects every diagnostic of a run; checks keep going after each one."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    mute: Mute | None = None
+    """While set, diagnostics it accepts are counted in `muted` instead of being kept."""
+    muted: int = 0
 
     def add(self, code: str, position: Position, **fields: object) -> Diagnostic:
         """Build a diagnostic from the catalogue entry `code` and append it."""
@@ -73,8 +83,20 @@ class DiagnosticBag:
             position=position,
             hint=entry.hint,
         )
-        self.items.append(diag)
+        if self.mute is not None and self.mute(code, fields):
+            self.muted += 1
+        else:
+            self.items.append(diag)
         return diag
+
+    @contextmanager
+    def muting(self, mute: Mute) -> Iterator[None]:
+        """Drop (and count) the diagnostics `mute` accepts while the block runs."""
+        previous, self.mute = self.mute, mute
+        try:
+            yield
+        finally:
+            self.mute = previous
 
     def extend(self, diags: Iterable[Diagnostic]) -> None:
         self.items.extend(diags)

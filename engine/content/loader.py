@@ -12,7 +12,7 @@ import hashlib
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +21,10 @@ from pydantic import BaseModel
 from engine.content.compiled import Story
 from engine.content.compiler import CompileResult, Validated, compile_story, content_hash
 from engine.content.diagnostics import Diagnostic, DiagnosticBag, Position
+from engine.content.gaps import Gaps, unread
+from engine.content.media import MediaStamp, media_digests, media_paths, restamp
 from engine.content.schema_stage import validate_document
-from engine.content.yamlsrc import YamlDocument, load_yaml
+from engine.content.yamlsrc import YamlDocument, load_yaml, read_capped
 
 SUFFIXES = (".yaml", ".yml")
 TESTS_FOLDER = "tests"
@@ -45,7 +47,9 @@ class ContentCache:
     """
 
     files: dict[tuple[str, str], _Parsed] = field(default_factory=dict)
-    last: tuple[frozenset[tuple[str, str]], bool, LoadResult] | None = None
+    media: dict[MediaStamp, str] = field(default_factory=dict)
+    """Media file digests by (resolved path, size, mtime): media are read once per change."""
+    last: tuple[frozenset[tuple[str, str]], bool, tuple[MediaStamp, ...], LoadResult] | None = None
 
     def prune(self, live: frozenset[tuple[str, str]]) -> None:
         for key in list(self.files):
@@ -119,38 +123,40 @@ def load_story(
     gc.disable()  # loading allocates many long-lived objects; collecting mid-way is waste
     try:
         with _timed(timings, "read"):
-            raw_files = [(display_path(p), p.read_bytes()) for p in discover(root)]
+            found = discover(root)
+            raw_files = [(display_path(p), *read_capped(p)) for p in found]
         result.files = len(raw_files)
         with _timed(timings, "digest"):
-            keys = [(d, hashlib.blake2b(raw, digest_size=16).hexdigest()) for d, raw in raw_files]
+            keys = [(d, _digest(raw, size)) for d, raw, size in raw_files]
         live = frozenset(keys)
-        if cache is not None and cache.last is not None and cache.last[:2] == (live, checks):
-            return cache.last[2]
-        validated: list[Validated] = []
-        for (display, raw), key in zip(raw_files, keys, strict=True):
-            parsed = cache.files.get(key) if cache is not None else None
-            if parsed is None:
-                parsed = _parse(display, raw, timings)
-                if cache is not None:
-                    cache.files[key] = parsed
-            bag.extend(parsed.diagnostics)
-            result.sources[display] = parsed.doc.lines
-            if parsed.model is not None:
-                kind = str(getattr(parsed.model, "kind", ""))
-                validated.append(Validated(kind, parsed.model, parsed.doc))
+        last = cache.last if cache is not None else None
+        if last is not None and last[:2] == (live, checks) and restamp(last[2]) == last[2]:
+            return last[3]
+        validated, gaps = _parse_all(raw_files, keys, cache, result)
         if cache is not None:
             cache.prune(live)
         if root.is_file():
-            return _remember(cache, live, checks, result)
+            return _remember(cache, live, checks, (), result)
+        with _timed(timings, "digest"):
+            known = cache.media if cache is not None else {}
+            media, stamps, digests = media_digests(root, media_paths(validated), known)
+            if cache is not None:
+                cache.media = digests
+            files = [
+                (p.relative_to(root).as_posix(), raw)
+                for p, (_, raw, _) in zip(found, raw_files, strict=True)
+            ]
+            digest = content_hash(files, media)
         with _timed(timings, "compile"):
-            digest = content_hash(raw_files)
-            compiled = compile_story(
-                validated,
-                bag,
-                root=result.root,
-                digest=digest,
-                lines=lambda p: result.sources.get(p, []),
-            )
+            with bag.muting(gaps.explains) if gaps.files else nullcontext():
+                compiled = compile_story(
+                    validated,
+                    bag,
+                    root=result.root,
+                    digest=digest,
+                    lines=lambda p: result.sources.get(p, []),
+                )
+            gaps.annotate(bag)
         result.compiled = compiled
         if compiled.story is not None and checks:
             from engine.content.checks import run_checks
@@ -158,27 +164,61 @@ def load_story(
             with _timed(timings, "checks"):
                 run_checks(compiled, bag, root)
         result.story = compiled.story
-        return _remember(cache, live, checks, result)
+        return _remember(cache, live, checks, stamps, result)
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def _parse_all(
+    raw_files: list[tuple[str, bytes, int]],
+    keys: list[tuple[str, str]],
+    cache: ContentCache | None,
+    result: LoadResult,
+) -> tuple[list[Validated], Gaps]:
+    """Parse and validate every file (unchanged ones from the cache); the files without a
+    model are the load's gaps (see `gaps.py`)."""
+    validated: list[Validated] = []
+    gaps = Gaps()
+    for (display, raw, size), key in zip(raw_files, keys, strict=True):
+        parsed = cache.files.get(key) if cache is not None else None
+        if parsed is None:
+            parsed = _parse(display, raw, size, result.timings)
+            if cache is not None:
+                cache.files[key] = parsed
+        result.diagnostics.extend(parsed.diagnostics)
+        result.sources[display] = parsed.doc.lines
+        if parsed.model is not None:
+            kind = str(getattr(parsed.model, "kind", ""))
+            validated.append(Validated(kind, parsed.model, parsed.doc))
+        elif not any(d.code == "D107" for d in parsed.diagnostics):  # empty: declares nothing
+            gaps.files.append(unread(parsed.doc))
+    return validated, gaps
 
 
 def _remember(
     cache: ContentCache | None,
     live: frozenset[tuple[str, str]],
     checks: bool,
+    media: tuple[MediaStamp, ...],
     result: LoadResult,
 ) -> LoadResult:
     if cache is not None:
-        cache.last = (live, checks, result)
+        cache.last = (live, checks, media, result)
     return result
 
 
-def _parse(display: str, raw: bytes, timings: dict[str, float]) -> _Parsed:
+def _digest(raw: bytes, size: int) -> str:
+    """The cache key of a file's bytes; a file too large to read is known by its size."""
+    if len(raw) != size:
+        return f"unread:{size}"
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def _parse(display: str, raw: bytes, size: int, timings: dict[str, float]) -> _Parsed:
     local = DiagnosticBag()
     with _timed(timings, "yaml"):
-        doc = load_yaml(display, raw, local)
+        doc = load_yaml(display, raw, local, size=size)
     model = None
     if doc.data is not None:
         with _timed(timings, "schema"):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final, Protocol
 
 import yaml
@@ -80,11 +81,16 @@ def load_yaml(
     max_bytes: int = MAX_BYTES,
     max_aliases: int = MAX_ALIASES,
     max_depth: int = MAX_DEPTH,
+    size: int | None = None,
 ) -> YamlDocument:
-    """Parse one file's bytes; never raises on bad content, reports into `bag` instead."""
+    """Parse one file's bytes; never raises on bad content, reports into `bag` instead.
+
+    `size` is the file's size when the caller did not read all of it (see `read_capped`).
+    """
     doc = YamlDocument(path, None, PositionMap(path), [])
-    if len(raw) > max_bytes:
-        bag.add("D106", Position(path), size=len(raw), limit=max_bytes)
+    size = max(len(raw), size or 0)
+    if size > max_bytes:
+        bag.add("D106", Position(path), size=size, limit=max_bytes)
         return doc
     text = _decode(path, raw, bag)
     if text is None:
@@ -106,6 +112,23 @@ def load_yaml(
     elif not build.failed:
         doc.data = build.data
     return doc
+
+
+def read_capped(path: Path, max_bytes: int = MAX_BYTES) -> tuple[bytes, int]:
+    """A file's bytes and size, reading at most `max_bytes + 1` of them.
+
+    The size is asked of the file system first, so an oversized file (even a sparse 2 GB one)
+    is never read; a file that grows after that is still cut at `max_bytes + 1`. The bytes are
+    empty when the file is too large: `load_yaml(..., size=size)` then reports D106.
+    """
+    size = path.stat().st_size
+    if size > max_bytes:
+        return b"", size
+    with path.open("rb") as fh:
+        raw = fh.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        return b"", len(raw)
+    return raw, len(raw)
 
 
 # --- plain scalars: the YAML 1.2 core schema -------------------------------------------------

@@ -181,7 +181,7 @@ def placeholder_lengths(story: Story, graph: Graph) -> dict[str, dict[str, int]]
 def check(ctx: CheckContext) -> None:
     """D701-D706; runs even after errors (texts do not depend on the story's graph)."""
     story = ctx.story
-    frags = story.by_index
+    frags = (*story.by_index, *ctx.compiled.shadows)  # a duplicate's body is checked too
     lengths = placeholder_lengths(story, ctx.graph)
     widest = max((n for by_name in lengths.values() for n in by_name.values()), default=0)
     messages = [f.text for f in frags] + [f.ending.title for f in frags if f.ending is not None]
@@ -194,6 +194,7 @@ def check(ctx: CheckContext) -> None:
         ("message", messages),
         ("caption", captions),
         ("label", [c.label for c in ctx.graph.choices]),
+        ("label", [c.label for f in ctx.compiled.shadows for c in f.choices]),
     ]
     for kind, texts in groups:
         for text in _suspects(texts, widest, kind):
