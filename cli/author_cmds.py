@@ -20,7 +20,7 @@ from engine.content import Story, load_story
 from engine.content.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:  # the checks it imports are loaded only when a command runs
-    from engine.content.stats import StoryStats
+    from engine.content.stats import StoryStats, Tally
 
 
 class GraphFormat(enum.StrEnum):
@@ -160,6 +160,8 @@ def stats(
 
     Words count fragment text, captions and button labels; reading time assumes 200 words/min.
 
+    Points: choice costs, choice rewards and first-visit rewards per chapter, with totals.
+
     Example: [bold]diana stats content/ --format json[/]
     """
     from engine.content.stats import story_stats
@@ -187,6 +189,11 @@ def stats(
     )
     ladder = ", ".join(f"{escape(name)} ≥ {low}" for _, name, low in eco.levels)
     console.print(f"[bold]Levels[/] ({len(eco.levels)}): {ladder}")
+
+
+def _points(tally: Tally, symbol: str) -> str:
+    """`65 💋 (5, max 20)`; `-` when nothing costs or pays."""
+    return f"{tally.sum} {symbol} ({tally.count}, max {tally.max})" if tally.count else "-"
 
 
 def _tables(st: StoryStats) -> list[Table]:
@@ -219,16 +226,15 @@ def _tables(st: StoryStats) -> list[Table]:
             name = "[bold]total[/]" if c is st.total else c.id
             text.add_row(name, code, *cells, missing)
     sym = st.economy.symbol
-    points = Table(title=f"Points ({sym})")
-    for col in ("", "how many", "sum", "max"):
-        points.add_column(col, justify="right" if col else "left")
-    for label, tally in (
-        ("choice costs", st.costs),
-        ("choice rewards", st.choice_rewards),
-        ("first-visit fragment rewards", st.fragment_rewards),
-        ("achievement rewards", st.achievement_rewards),
-    ):
-        points.add_row(label, str(tally.count), f"{tally.sum} {sym}", f"{tally.max} {sym}")
+    points = Table(title=f"Points ({sym}) per chapter: sum (how many, largest)")
+    points.add_column("chapter", no_wrap=True)
+    for col in ("choice costs", "choice rewards", "first-visit rewards", "achievement rewards"):
+        points.add_column(col, justify="right")
+    for c in rows:
+        total = c is st.total
+        amounts = [_points(t, sym) for t in (c.costs, c.choice_rewards, c.fragment_rewards)]
+        amounts.append(_points(st.achievement_rewards, sym) if total else "")
+        points.add_row("[bold]total[/]" if total else c.id, *amounts)
     return [chapters, text, points]
 
 

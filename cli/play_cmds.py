@@ -189,7 +189,9 @@ def playtest(
 
     What random runs miss, a directed search then seeks, printing the route to each find.
 
-    Also points at the endings, how often each profile meets a paywall, soft-locks, errors.
+    Also points at the endings, soft-locks, errors, and paywalls: runs blocked, runs shown a lock.
+
+    Blocked: every way on needed VIP or more points, or a VIP gate sent the player to an upsell.
 
     Exit 1 on a soft-lock or an error.
 
@@ -225,7 +227,7 @@ def playtest(
     else:
         console = Console(highlight=False)
         if not console.is_terminal:
-            console = Console(highlight=False, width=120)  # tables unwrapped in logs and CI
+            console = Console(highlight=False, width=140)  # tables unwrapped in logs and CI
         print_text(report, console)
     raise typer.Exit(0 if report.ok else 1)
 

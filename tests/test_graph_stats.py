@@ -394,7 +394,25 @@ def test_stats_json_matches_the_story(shipped: Story) -> None:
                 "reading_minutes": round(words / 200, 1),
                 "untranslated": missing,
             }
+        costs = [c.cost for f in frags for c in f.choices if c.cost]
+        assert got["costs"] == {"count": len(costs), "sum": sum(costs), "max": max(costs or [0])}
+        paid = [c.reward for f in frags for c in f.choices if c.reward]
+        first = [f.reward for f in frags if f.reward]
+        assert got["rewards"] == {
+            "choices": {"count": len(paid), "sum": sum(paid), "max": max(paid or [0])},
+            "fragments_first_visit": {
+                "count": len(first),
+                "sum": sum(first),
+                "max": max(first or [0]),
+            },
+        }
     totals = data["totals"]
+    for key in ("costs", "rewards"):  # the chapters add up to the story
+        assert totals[key] == (
+            data[key]
+            if key == "costs"
+            else {k: v for k, v in data[key].items() if k != "achievements"}
+        )
     assert totals["fragments"] == len(shipped.fragments)
     assert totals["choices"] == sum(len(f.choices) for f in shipped.by_index)
     assert totals["endings"] == sum(f.ending is not None for f in shipped.by_index)
@@ -426,6 +444,13 @@ def test_stats_of_small_story_by_hand(small: Path) -> None:
     assert vip["languages"]["en"]["untranslated"] == 1
     assert data["totals"]["endings"] == 2 and data["totals"]["vip_fragments"] == 3
     assert data["costs"] == {"count": 1, "sum": 15, "max": 15}
+    assert main["costs"] == data["totals"]["costs"] == {"count": 1, "sum": 15, "max": 15}
+    assert vip["costs"] == {"count": 0, "sum": 0, "max": 0}
+    assert main["rewards"] == {
+        "choices": {"count": 1, "sum": 4, "max": 4},
+        "fragments_first_visit": {"count": 1, "sum": 3, "max": 3},
+    }
+    assert vip["rewards"]["choices"]["count"] == vip["rewards"]["fragments_first_visit"]["sum"] == 0
     assert data["rewards"] == {
         "choices": {"count": 1, "sum": 4, "max": 4},
         "fragments_first_visit": {"count": 1, "sum": 3, "max": 3},
@@ -439,6 +464,7 @@ def test_stats_of_small_story_by_hand(small: Path) -> None:
 def test_stats_text_table(shipped: Story) -> None:
     out = _invoke("stats", str(CONTENT), "--lang", "en")
     assert "200 words/min" in out and "Points" in out and "Levels" in out
+    assert "per chapter" in out and "choice costs" in out and "first-visit rewards" in out
     for ch in shipped.chapters.values():
         assert re.search(rf"^│ {ch.id} +│", out, re.M)  # in the chapters and the text tables
         assert len(re.findall(rf"^│ {ch.id} +│ (es|en) ", out, re.M)) == len(shipped.languages)
@@ -447,6 +473,23 @@ def test_stats_text_table(shipped: Story) -> None:
         ch.title.get("en", "es") for ch in shipped.chapters.values()
     ]
     assert f"daily gift {shipped.economy.daily_gift}" in out
+
+
+def test_stats_text_shows_points_per_chapter(small: Path) -> None:
+    out = _invoke("stats", str(small))
+    table = out[out.index("Points") :]
+    assert re.search(
+        r"^│ main +│ +15 💋 \(1, max 15\) │ +4 💋 \(1, max 4\) │ +3 💋 \(1, max 3\) │", table, re.M
+    )
+    assert re.search(r"^│ reservado +│ +- │ +- │ +- │ +│", table, re.M)
+    assert re.search(r"^│ total +│ +15 💋 .* │ +7 💋 \(1, max 7\) │", table, re.M)
+
+
+@pytest.mark.parametrize("command", ["graph", "stats"])
+def test_help_has_an_example(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and "Example" in result.output
+    assert f"diana {command} content/" in result.output
 
 
 def test_console_script_subprocess(shipped: Story) -> None:

@@ -99,13 +99,96 @@ def test_profiles_endings_paywalls_and_coverage(tmp_path: Path) -> None:
     assert "VipGateBlocked" not in vip["paywall"]["events"]
     assert free["paywall"]["events"]["VipGateBlocked"] > 0
     assert free["paywall"]["events"]["NotEnoughPoints"] > 0
-    assert 0 < free["paywall"]["rate"] <= 1
+    # the salon is always free: no run is blocked, though every one sees the locked buttons
+    assert free["paywall"]["blocked"] == {"runs": 0, "rate": 0.0}
+    assert free["paywall"]["saw_locked"] == {"runs": 60, "rate": 1.0}
+    assert free["paywall"]["blocked_at"] == {} and free["paywall"]["upsell_redirects"] == {}
     assert daily["soft_locks"] == [] and free["soft_locks"] == []
     coverage = data["coverage"]
     assert coverage["fragments"] == {"covered": 6, "total": 6, "uncovered": []}
     assert coverage["choices"]["covered"] == coverage["choices"]["total"] == 7
     pts = free["points_at_endings"]
     assert pts["min"] <= pts["mean"] <= pts["max"]
+
+
+PAYWALL = """\
+kind: chapter
+id: main
+title: {es: Principal, en: Main}
+fragments:
+  - id: inicio
+    text: {es: Entrada., en: Hall.}
+    choices:
+      - {label: {es: Pasillo, en: Corridor}, to: pasillo}
+      - {label: {es: Subir, en: Upstairs}, to: alcoba}
+  - id: pasillo
+    text: {es: Pasillo., en: Corridor.}
+    choices:
+      - {id: pagar, label: {es: Pagar, en: Pay}, to: fin, cost: 100}
+      - {id: secreto, label: {es: Secreto, en: Secret}, to: fin, vip: true}
+      - {label: {es: Salir, en: Leave}, to: fin, fallback: true}
+  - id: aviso
+    text: {es: Solo VIP., en: VIP only.}
+    choices:
+      - {label: {es: Volver, en: Back}, to: fin}
+  - id: fin
+    text: {es: Fin., en: The end.}
+    ending: {title: {es: Fin, en: End}, type: neutral}
+"""
+
+GATED = """\
+kind: chapter
+id: alcoba
+title: {es: Alcoba, en: Alcove}
+vip: true
+upsell: aviso
+fragments:
+  - id: alcoba
+    text: {es: Alcoba., en: Alcove.}
+    choices:
+      - {label: {es: Quedarse, en: Stay}, to: fin}
+"""
+
+
+def test_paywall_blocked_counts_walls_and_upsell_redirects(tmp_path: Path) -> None:
+    """Blocked: a screen where only a fallback leads on past a VIP and a dear button, or a VIP
+    gate's redirect to its upsell; random runs and the exhaustive explorer agree."""
+    content = story_dir(tmp_path, PAYWALL)
+    (content / "chapters" / "alcoba.yaml").write_text(GATED, encoding="utf-8")
+    code, data = playtest_json(
+        str(content), "--runs", "40", "--profile", "free", "--profile", "vip"
+    )
+    assert code == 0
+    free, vip = data["profiles"]["free"]["paywall"], data["profiles"]["vip"]["paywall"]
+    assert free["counted_in"] == "runs"
+    assert free["blocked"] == {"runs": 40, "rate": 1.0}  # every way leads into a paywall
+    walls, redirects = free["blocked_at"]["pasillo"], free["upsell_redirects"]["alcoba"]
+    assert walls + redirects == 40 and walls > 0 and redirects > 0
+    assert vip["blocked"] == {"runs": 0, "rate": 0.0} and vip["upsell_redirects"] == {}
+    assert 0 < vip["saw_locked"]["rate"] < 1  # the 100-point button, in the corridor only
+    code, data = playtest_json(str(content), "--exhaustive", "--profile", "free")
+    free = data["profiles"]["free"]["paywall"]
+    assert free["counted_in"] == "states"
+    assert free["blocked_at"] == {"pasillo": 1} and free["upsell_redirects"] == {"alcoba": 1}
+    states = data["profiles"]["free"]["states"]
+    assert free["blocked"] == {"states": 2, "rate": round(2 / states, 3)}
+    text = runner.invoke(app, ["playtest", str(content), "--runs", "5", "--profile", "free"])
+    assert "paywall-blocked" in text.output and "saw a lock" in text.output
+    assert "paywalls (free): pasillo" in text.output and "alcoba → upsell" in text.output
+
+
+def test_a_gated_chapter_is_a_paywall_for_random_and_exhaustive_runs() -> None:
+    """Starting a VIP chapter as a free player lands on its upsell: blocked, both ways."""
+    story = load(CONTENT)
+    chapter = next(c for c in story.chapters.values() if c.vip_rank > 0)
+    args = ["--chapter", chapter.id, "--profile", "free"]
+    for mode in (["--exhaustive"], ["--runs", "5"]):
+        _, data = playtest_json(str(CONTENT), *args, *mode)
+        paywall = data["profiles"]["free"]["paywall"]
+        assert paywall["blocked"]["rate"] == 1.0, (mode, paywall)
+        assert paywall["upsell_redirects"] == {
+            chapter.start: paywall["blocked"][paywall["counted_in"]]
+        }
 
 
 def test_same_seed_same_report(tmp_path: Path) -> None:
@@ -141,7 +224,7 @@ def test_soft_lock_is_reported_with_a_replay_and_fails(tmp_path: Path) -> None:
     text = runner.invoke(app, ["playtest", str(content), "--runs", "5"])
     assert text.exit_code == 1 and "soft-lock" in text.output and "replay:" in text.output
     replay = runner.invoke(app, ["preview", str(content), "--choices", "c inicio.puerta"])
-    assert replay.exit_code == 0 and "🔒 Abrir — Cerrada" in replay.output
+    assert replay.exit_code == 0 and "🔒 Abrir · Cerrada" in replay.output
 
 
 def test_too_dear_is_a_soft_lock_only_without_income(tmp_path: Path) -> None:

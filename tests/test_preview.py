@@ -31,6 +31,7 @@ from cli.play.preview import Preview, Workspace
 from cli.play.session import Action, Session, SessionError, Setup, parse_when
 from engine.content import Story, load_story
 from engine.runtime import Button, Engine, Outcome
+from engine.telegram import formatting
 
 ROOT = Path(__file__).parent.parent
 CONTENT = ROOT / "content"
@@ -107,15 +108,21 @@ def test_unclosed_and_unknown_tags_keep_their_text() -> None:
     assert render.telegram("<b>sin cerrar <blink>x</blink>").plain == "sin cerrar x"
 
 
-def test_locked_buttons_say_why_and_what_they_cost(shipped: Story) -> None:
+def test_buttons_are_numbered_and_worded_as_telegram_words_them(shipped: Story) -> None:
     symbol = shipped.economy.currency_symbol
+    engine = Engine(shipped)
+    state = engine.new_player(seed=1).state
     vip = Button("Seguirla", "l", "a.b", False, "vip", "El Diván")
-    assert render.button_line(3, vip, shipped).plain == " 3. 🔒 Seguirla — VIP, El Diván"
+    assert render.button_line(3, formatting.button_label(engine, state, vip)).plain == (
+        " 3. 🔒 Seguirla · El Diván"
+    )
     dear = Button("Copa", "l", "a.c", False, "cost", None, None, 15)
-    assert render.button_line(1, dear, shipped).plain == f" 1. 🔒 Copa — 15 {symbol}"
+    shown = render.buttons([Button("Ir", "l", "a.e", True), dear], engine, state).plain
+    assert shown == f" 1. Ir\n 2. 🔒 Copa · 15 {symbol}"
+    priced = Button("Copa", "l", "a.c", True, cost=15)
+    assert render.buttons([priced], engine, state).plain == f" 1. Copa · 15 {symbol}"
     shut = Button("Puerta", "l", "a.d", False, "condition", "Cerrada")
-    assert render.button_line(2, shut, shipped).plain == " 2. 🔒 Puerta — Cerrada"
-    assert render.button_line(4, Button("Ir", "l", "a.e", True), shipped).plain == " 4. Ir"
+    assert render.buttons([shut], engine, state).plain == " 1. 🔒 Puerta · Cerrada"
 
 
 # --- the prompt language ---------------------------------------------------------------------

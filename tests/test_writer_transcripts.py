@@ -3,6 +3,7 @@ expectation fails with a readable unified diff and the step's line."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -174,3 +175,28 @@ def test_help_and_subprocess() -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 failed" in proc.stdout
+
+
+def readme_transcript() -> str:
+    """The example golden transcript in README.md (its only YAML block starting `name:`)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```yaml\n(name: .*?)^```$", readme, flags=re.MULTILINE | re.DOTALL)
+    assert len(blocks) == 1, "README.md should show one example transcript"
+    return blocks[0]
+
+
+def test_the_readme_example_transcript_passes(shipped: Story, tmp_path: Path) -> None:
+    path = tmp_path / "readme_example.yaml"
+    path.write_text(readme_transcript(), encoding="utf-8")
+    result = run(shipped, path)
+    failure = result.failure
+    assert failure is None, (
+        f"README example, step {failure.step} ({failure.title})\n{failure.diff}\n{failure.context}"
+    )
+    assert result.steps >= 3
+
+
+def test_the_readme_shows_buttons_as_telegram_does() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "— VIP, El Diván" not in readme  # the old preview-only wording
+    assert "2. 🔒 Seguirla al Diván · El Diván" in readme

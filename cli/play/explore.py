@@ -1,8 +1,11 @@
 """`diana playtest --exhaustive`: breadth-first over distinct (fragment, relevant state) pairs.
 
 Every available button of every distinct state is pressed (and every locked VIP or cost button
-tapped, to count paywalls); states that agree on everything a condition can read are explored
-once (see `relevance`). Bounded by `max_states`: meant for small stories or one chapter.
+tapped, to play Diana's answer); states that agree on everything a condition can read are
+explored once (see `relevance`). Paywalls count states: those where every way on needs VIP or
+more points, or that a VIP gate's redirect to an upsell led to (as in random runs, see
+`playtest`), and those showing a locked VIP or cost button. Bounded by `max_states`: meant for
+small stories or one chapter.
 """
 
 from __future__ import annotations
@@ -12,7 +15,17 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
-from cli.play.playtest import Coverage, Tally, in_scope, paywalls, record_ending
+from cli.play.playtest import (
+    PAYWALL_LOCKS,
+    Coverage,
+    Tally,
+    in_scope,
+    locked_shown,
+    paywalled,
+    paywalls,
+    record_ending,
+    redirected,
+)
 from cli.play.profiles import MAX_CHECKINS, Profile, begin, next_day
 from cli.play.relevance import Relevance
 from engine.content.compiled import Story
@@ -27,6 +40,8 @@ class _Node:
     checkins: int
     pressed: int = 0
     """Buttons pressed since the player last came back (see `Profile.session`)."""
+    redirects: tuple[str, ...] = ()
+    """Gated fragments whose VIP gate sent the player here, to an upsell."""
 
 
 def explore(
@@ -48,9 +63,10 @@ def explore(
     except Exception as exc:
         tally.errors.append({"error": f"{type(exc).__name__}: {exc}"})
         return tally
-    coverage.record((*events, *step.events))
-    tally.paywall_events.update(paywalls((*events, *step.events)))
-    queue = deque([_Node(step.state, now, (), 0)])
+    first = (*events, *step.events)
+    coverage.record(first)
+    tally.paywall_events.update(paywalls(first))
+    queue = deque([_Node(step.state, now, (), 0, redirects=tuple(redirected(first)))])
     session = profile.session
 
     def key_of(node: _Node) -> Hashable:
@@ -92,19 +108,25 @@ def _expand(
     if view.ended:
         record_ending(tally, engine.story, state)
         return
-    if not in_scope(chapter, state):
+    tally.redirects.update(node.redirects)
+    scoped = in_scope(chapter, state)
+    walled = scoped and paywalled(engine, state, now)
+    if walled:
+        tally.blocked_at[state.fragment or "?"] += 1
+    tally.blocked += bool(walled or node.redirects)
+    if not scoped:
         return
+    tally.saw_locked += locked_shown(view.buttons)
     if profile.session and node.pressed >= profile.session and node.checkins < MAX_CHECKINS:
         back, later = next_day(engine, state, now)
-        push(_Node(back.state, later, (*node.path, "checkin"), node.checkins + 1))
+        gates = tuple(redirected(back.events))
+        push(_Node(back.state, later, (*node.path, "checkin"), node.checkins + 1, 0, gates))
         return
     available = [b for b in view.buttons if b.available]
     dear = [b for b in view.buttons if b.lock == "cost"]
     for button in view.buttons:
-        if button.lock in {"vip", "cost"}:
-            found = paywalls(engine.choose(state, button.ref, now).events)
-            tally.paywall_events.update(found)
-            tally.paywall_runs += bool(found)
+        if button.lock in PAYWALL_LOCKS:
+            tally.paywall_events.update(paywalls(engine.choose(state, button.ref, now).events))
     if not available and not (profile.checkins and dear):
         tally.soft_locks.setdefault(state.fragment or "?", list(node.path))
         return
@@ -115,10 +137,11 @@ def _expand(
                 f"{button.ref} was shown available but pressing it gave {step.outcome.value}"
             )
         coverage.record(step.events)
-        found = paywalls(step.events)
-        tally.paywall_events.update(found)
-        tally.paywall_runs += bool(found)
-        push(_Node(step.state, now, (*node.path, button.ref), node.checkins, node.pressed + 1))
+        tally.paywall_events.update(paywalls(step.events))
+        path = (*node.path, button.ref)
+        gates = tuple(redirected(step.events))
+        push(_Node(step.state, now, path, node.checkins, node.pressed + 1, gates))
     if dear and profile.checkins and node.checkins < MAX_CHECKINS:
         back, later = next_day(engine, state, now)
-        push(_Node(back.state, later, (*node.path, "checkin"), node.checkins + 1))
+        gates = tuple(redirected(back.events))
+        push(_Node(back.state, later, (*node.path, "checkin"), node.checkins + 1, 0, gates))

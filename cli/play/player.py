@@ -12,7 +12,16 @@ import difflib
 from collections.abc import Mapping
 from datetime import datetime
 
-from engine.runtime import Engine, Event, GrantVip, Outcome, PlayerState, Step, flow
+from engine.runtime import (
+    Engine,
+    Event,
+    GrantVip,
+    Outcome,
+    PlayerState,
+    PointsAwarded,
+    Step,
+    flow,
+)
 from engine.runtime.emotions import derive_mood
 from engine.runtime.evaluation import Context
 from engine.runtime.migrate import migrate
@@ -47,11 +56,16 @@ def prepare(
     if vip:
         granted = engine.trigger(state, GrantVip(days=0, source=source), now)
         state, events = granted.state, events + list(granted.events)
-    if points is not None:
+    if points is not None:  # the balance is set, not the starting points awarded
         state = state._replace(points=points, lifetime_points=max(state.lifetime_points, points))
+        events = [e for e in events if not _starting(e)]
     if emotions:
         state = with_emotions(engine, state, now, emotions)
     return state, events
+
+
+def _starting(event: Event) -> bool:
+    return isinstance(event, PointsAwarded) and event.reason == "starting"
 
 
 def with_emotions(

@@ -129,6 +129,7 @@ class Report:
     def _profile(self, t: Tally) -> dict[str, Any]:
         pts = t.points_at_endings
         total = t.states if self.options.exhaustive else t.runs
+        unit = "states" if self.options.exhaustive else "runs"
         return {
             "description": t.profile.description,
             "runs": t.runs,
@@ -138,8 +139,11 @@ class Report:
                 {"min": min(pts), "mean": round(mean(pts), 1), "max": max(pts)} if pts else None
             ),
             "paywall": {
-                "runs_hit" if not self.options.exhaustive else "states_hit": t.paywall_runs,
-                "rate": round(t.paywall_runs / total, 3) if total else 0.0,
+                "counted_in": unit,
+                "blocked": {unit: t.blocked, "rate": _rate(t.blocked, total)},
+                "saw_locked": {unit: t.saw_locked, "rate": _rate(t.saw_locked, total)},
+                "blocked_at": dict(t.blocked_at.most_common()),
+                "upsell_redirects": dict(t.redirects.most_common()),
                 "events": dict(t.paywall_events),
             },
             "soft_locks": [
@@ -156,6 +160,14 @@ class Report:
             "truncated": t.truncated,
             "errors": t.errors,
         }
+
+
+def _rate(count: int, total: int) -> float:
+    return round(count / total, 3) if total else 0.0
+
+
+def _share(count: int, rate: float, exhaustive: bool) -> str:
+    return f"{count} ({rate:.0%})" if exhaustive else f"{rate:.0%}"
 
 
 def _replay_step(step: str) -> str:
@@ -228,7 +240,8 @@ def print_text(report: Report, console: Console) -> None:
         unit,
         "endings",
         "points at endings",
-        "paywall",
+        "paywall-blocked",
+        "saw a lock",
         "soft-locks",
         "unfinished",
         "errors",
@@ -242,14 +255,28 @@ def print_text(report: Report, console: Console) -> None:
             str(t.states if o.exhaustive else t.runs),
             ", ".join(f"{k} {v}" for k, v in p["ending_types"].items()) or "none",
             f"{pts['min']}/{pts['mean']}/{pts['max']}" if pts else "-",
-            f"{t.paywall_runs}" if o.exhaustive else f"{p['paywall']['rate']:.0%}",
+            _share(t.blocked, p["paywall"]["blocked"]["rate"], o.exhaustive),
+            _share(t.saw_locked, p["paywall"]["saw_locked"]["rate"], o.exhaustive),
             str(len(t.soft_locks)),
             str(t.unfinished) + (" (truncated)" if t.truncated else ""),
             str(len(t.errors)),
         )
     console.print(table)
-    met = "states that met one" if o.exhaustive else "share of runs that met one"
-    console.print(f"[dim]points at endings: min/mean/max; paywall: {met}[/]")
+    counted = "states (share of states)" if o.exhaustive else "share of runs"
+    console.print(
+        f"[dim]points at endings: min/mean/max; paywall-blocked: {counted} that reached a "
+        "screen where every way on needed VIP or more points, or that a VIP gate sent to an "
+        f"upsell; saw a lock: {counted} shown a locked VIP or cost button[/]",
+        soft_wrap=True,
+    )
+    for t in report.tallies:
+        walls = [f"{fid} {n}" for fid, n in t.blocked_at.most_common(4)]
+        walls += [f"{fid} → upsell {n}" for fid, n in t.redirects.most_common(4)]
+        if walls:
+            console.print(
+                f"[dim]paywalls ({escape(t.profile.name)}): {escape(', '.join(walls))}[/]",
+                soft_wrap=True,
+            )
     endings = Table(title="endings reached", title_justify="left")
     endings.add_column("ending")
     endings.add_column("type")

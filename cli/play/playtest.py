@@ -2,9 +2,14 @@
 
 Like ChoiceScript's randomtest, each run prefers the choices taken least often so far, so a few
 hundred runs cover a story far better than uniform choices would. A curious player also taps a
-locked (VIP or too dear) button now and then, which is how paywalls are counted. Everything is
-derived from `--seed`: the same seed gives the same report. Who plays is in `profiles`; what
-random runs miss, `seek` then searches for.
+locked (VIP or too dear) button now and then, so Diana's answers to those taps are played too.
+
+Paywalls are measured from what the player meets, not from those taps: a run is *blocked* when
+it reaches a screen where every way on needs VIP or more points (no available button but a
+fallback; `paywalled`) or a VIP gate sends it to an upsell (entering a gated chapter or
+fragment and landing on its upsell); it *saw a lock* when a locked VIP or cost button was on
+screen. Everything is derived from `--seed`: the same seed gives the same report. Who plays is
+in `profiles`; what random runs miss, `seek` then searches for.
 """
 
 from __future__ import annotations
@@ -29,9 +34,13 @@ from engine.runtime import (
     PlayerState,
     VipGateBlocked,
 )
+from engine.runtime.choices import Status, assess
+from engine.runtime.evaluation import Context, vip_rank
 
 TAP_LOCKED = 0.2
-"""How often a random player taps a locked VIP/cost button when one is shown."""
+"""How often a random player taps a locked VIP/cost button when one is shown (to play Diana's
+answer; paywalls are not counted from these taps)."""
+PAYWALL_LOCKS = frozenset({"vip", "cost"})
 
 
 @dataclass
@@ -43,8 +52,17 @@ class Tally:
     endings: Counter[str] = field(default_factory=Counter)
     ending_types: Counter[str] = field(default_factory=Counter)
     points_at_endings: list[int] = field(default_factory=list)
-    paywall_runs: int = 0
+    blocked: int = 0
+    """Runs (states, exhaustive) blocked by a paywall: a screen where every way on needs VIP or
+    more points, or a VIP gate that sent the player to an upsell."""
+    saw_locked: int = 0
+    """Runs (states) shown a locked VIP or cost button."""
+    blocked_at: Counter[str] = field(default_factory=Counter)
+    """Fragment -> runs (states) where every way on needed VIP or more points."""
+    redirects: Counter[str] = field(default_factory=Counter)
+    """Gated fragment -> runs (states) a VIP gate sent to its upsell."""
     paywall_events: Counter[str] = field(default_factory=Counter)
+    """Every VipGateBlocked / NotEnoughPoints event: redirects and taps on locked buttons."""
     soft_locks: dict[str, list[str]] = field(default_factory=dict)
     """fragment -> the first path that got stuck there (button references)."""
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -69,6 +87,35 @@ class Coverage:
 
 def paywalls(events: Iterable[Event]) -> list[str]:
     return [e.kind for e in events if isinstance(e, VipGateBlocked | NotEnoughPoints)]
+
+
+def redirected(events: Iterable[Event]) -> list[str]:
+    """The gated fragments a VIP gate sent the player away from, to an upsell."""
+    return [e.fragment for e in events if isinstance(e, VipGateBlocked) and e.upsell is not None]
+
+
+def paywalled(engine: Engine, state: PlayerState, now: datetime) -> bool:
+    """Every way on from the player's screen needs VIP or more points: no choice but a
+    fallback is available, and some (shown or hidden) is locked by VIP or its cost."""
+    fragment = state.fragment
+    if fragment is None or fragment not in engine.plan.options:
+        return False
+    story = engine.story
+    ctx = Context(story, state, now)
+    rank = vip_rank(story, state, now)
+    paywall = False
+    for option in engine.plan.options[fragment]:
+        if option.choice.fallback:
+            continue
+        status = assess(ctx, rank, option)[0]
+        if status is Status.AVAILABLE:
+            return False
+        paywall = paywall or status in {Status.VIP, Status.COST}
+    return paywall
+
+
+def locked_shown(buttons: Iterable[Button]) -> bool:
+    return any(b.lock in PAYWALL_LOCKS for b in buttons)
 
 
 def in_scope(chapter: str | None, state: PlayerState) -> bool:
@@ -154,7 +201,9 @@ class _Walk:
         self.engine, self.profile, self.rng, self.taken = engine, profile, rng, taken
         self.coverage, self.tally, self.now, self.chapter = coverage, tally, now, chapter
         self.path: list[str] = []
-        self.hit = False
+        self.blocked_at: set[str] = set()
+        self.redirects: set[str] = set()
+        self.saw_locked = False
         self.checkins = 0
         self.pressed = 0
         """Buttons pressed since the player last came back (see `Profile.session`)."""
@@ -172,9 +221,8 @@ class _Walk:
     def _record(self, events: Iterable[Event]) -> None:
         events = tuple(events)
         self.coverage.record(events)
-        found = paywalls(events)
-        self.hit = self.hit or bool(found)
-        self.tally.paywall_events.update(found)
+        self.tally.paywall_events.update(paywalls(events))
+        self.redirects.update(redirected(events))
 
     def run(self, max_steps: int) -> None:
         for _ in range(max_steps):
@@ -183,7 +231,11 @@ class _Walk:
                 break
         else:
             self.tally.unfinished += 1
-        self.tally.paywall_runs += self.hit
+        tally = self.tally
+        tally.blocked += bool(self.blocked_at or self.redirects)
+        tally.saw_locked += self.saw_locked
+        tally.blocked_at.update(self.blocked_at)
+        tally.redirects.update(self.redirects)
 
     def _step(self) -> bool:
         """One button press (or a day's wait); False when the run is over."""
@@ -194,13 +246,16 @@ class _Walk:
             return False
         if not in_scope(self.chapter, state):
             return False
+        self.saw_locked = self.saw_locked or locked_shown(view.buttons)
+        if paywalled(engine, state, self.now):
+            self.blocked_at.add(state.fragment or "?")
         session = self.profile.session
         if session and self.pressed >= session and self.checkins < MAX_CHECKINS:
             self._come_back()
             return True
         available = [b for b in view.buttons if b.available]
         dear = [b for b in view.buttons if b.lock == "cost"]
-        locked = [b for b in view.buttons if b.lock in {"vip", "cost"}]
+        locked = [b for b in view.buttons if b.lock in PAYWALL_LOCKS]
         stuck = not available and not (self.profile.checkins and dear)
         if locked and (stuck or rng.random() < TAP_LOCKED):
             self._tap(rng.choice(locked))

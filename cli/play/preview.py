@@ -27,6 +27,7 @@ from cli.report import render_text
 from engine.content.diagnostics import Severity
 from engine.content.loader import ContentCache, LoadResult, discover, load_story
 from engine.runtime import dumps_state
+from engine.telegram import formatting
 
 PROMPT = "› "
 SIDE_PANEL_WIDTH = 110
@@ -222,18 +223,21 @@ class Preview:
         story, state = session.story, session.state
         body: list[RenderableType] = []
         streamed = self.pauses  # really pausing: print as we go, no side panel
-        for part in shown.parts:
-            if part.pause and part.kind == "fragment":
+        over = formatting.story_over(session.engine, state) if shown.ended else None
+        for message in formatting.messages(session.engine, state, shown.parts, shown.ended, over):
+            if message.pause:
                 typing = Text(f"… {render.typing_line(story, state.language)}", style="dim italic")
                 body.append(typing)
                 if streamed:
                     self._flush(body)
-                    time.sleep(part.pause)
-            body.append(render.message(part, story, state.language, plain=self.plain))
+                    time.sleep(message.pause)
+            body.append(render.outgoing(message, plain=self.plain))
             body.append(Text())
         notes = render.event_notes(shown.events)
         if notes is not None:
             body.append(notes)
+        if shown.popup:
+            body.append(Text(f"[pop-up] {shown.popup}", style="yellow"))
         if shown.note:
             body.append(Text(f"🔒 {shown.note}", style="yellow"))
         if shown.ended:
@@ -241,7 +245,7 @@ class Preview:
         elif shown.buttons:
             if not shown.scene:
                 body.append(Text(f"(buttons under {state.fragment})", style="dim"))
-            body.append(render.buttons(shown.buttons, story))
+            body.append(render.buttons(shown.buttons, session.engine, state))
         elif state.fragment is not None:
             body.append(Text("⚠ no buttons here and not an ending: a dead end", style="red"))
         if self.plain:

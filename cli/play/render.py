@@ -1,5 +1,6 @@
 """What a Telegram user would see, as terminal text: Telegram HTML turned into rich `Text`,
-messages with their speaker, media and typing pause, numbered buttons, and a status block.
+the bot's messages (worded and split by `engine.telegram.formatting`, as the bot does),
+numbered buttons labelled as the bot labels them, and a status block.
 
 Every function takes `plain`: without a terminal the same text is produced with markers where
 styling would be lost (`||spoiler||`, `text <url>`) and without any ANSI codes.
@@ -17,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from engine.content.compiled import Story
-from engine.runtime import Button, Event, MessagePart, PlayerState
+from engine.runtime import Button, Engine, Event, PlayerState
 from engine.runtime.events import (
     AchievementUnlocked,
     ClueFound,
@@ -27,6 +28,7 @@ from engine.runtime.events import (
     StoryEnded,
     VipGateBlocked,
 )
+from engine.telegram.formatting import Outgoing, button_label
 
 _STYLES = {
     "b": "bold",
@@ -130,39 +132,22 @@ def typing_line(story: Story, language: str) -> str:
     return _TYPING.get(language, _TYPING["en"]).format(name=name)
 
 
-def message(part: MessagePart, story: Story, language: str, *, plain: bool) -> Text:
-    """One Telegram message: speaker, media, text; endings and notifications framed."""
+def outgoing(message: Outgoing, *, plain: bool) -> Text:
+    """One Telegram message as the bot sends it (`engine.telegram.formatting`): its media,
+    then its text or caption (Telegram HTML: the speaker's name in bold, endings framed)."""
     out = Text()
-    if part.kind == "ending":
-        out.append(f"★ {part.text} ★", style="bold magenta")
-        return out
-    if part.kind in {"achievement", "level"}:
-        icon = "🏆" if part.kind == "achievement" else "⬆"
-        out.append(f"{icon} ")
-        out.append_text(telegram(part.text, plain=plain))
-        out.stylize("bold yellow")
-        return out
-    if part.speaker_name or (part.kind == "response" and part.speaker):
-        name = part.speaker_name or _character(story, part.speaker, language)
-        out.append(f"{name}:\n", style="bold cyan")
-    if part.media is not None:
-        m = part.media
-        caption = f" — {telegram(m.caption, plain=True).plain}" if m.caption else ""
-        out.append(f"[{m.kind}: {m.file}{caption}]\n", style="green")
-    body = telegram(part.text, plain=plain)
-    if part.kind == "response":
-        body.stylize("italic")
-    out.append_text(body)
+    if message.media is not None:
+        m = message.media
+        out.append(f"[{m.kind}: {m.file}]", style="green")
+        if message.text:
+            out.append("\n")
+    out.append_text(telegram(message.text, plain=plain))
     return out
 
 
-def _character(story: Story, speaker: str | None, language: str) -> str:
-    text = story.characters.get(speaker or "")
-    return text.get(language, story.default_language) if text else (speaker or "")
-
-
 def lock_reason(button: Button, story: Story) -> str:
-    """Why a button is locked, as shown: `VIP, El Diván`, `15 💋`, `Cerrada con llave`."""
+    """Why a button is locked, for golden transcripts' `locked:` checks: `VIP, El Diván`,
+    `15 💋`, `Cerrada con llave` (the bot's own wording is `formatting.button_label`)."""
     why = [button.reason] if button.reason else []
     if button.lock == "vip":
         why.insert(0, "VIP")
@@ -173,19 +158,21 @@ def lock_reason(button: Button, story: Story) -> str:
     return ", ".join(dict.fromkeys(why))
 
 
-def button_line(number: int, button: Button, story: Story) -> Text:
-    """`3. 🔒 Seguirla al Diván — VIP`: locked buttons say why and what they cost."""
+def button_line(number: int, label: str, *, available: bool = True) -> Text:
+    """`2. Copa · 15 💋`: a button's text exactly as Telegram shows it, numbered; a locked
+    one (`🔒 Diván · El Diván`) dimmed."""
     out = Text.assemble((f"{number:>2}. ", "bold"))
-    if button.available:
-        out.append(button.label)
-        return out
-    out.append(f"🔒 {button.label}", style="dim")
-    out.append(f" — {lock_reason(button, story)}", style="yellow")
+    out.append(label, style="" if available else "dim")
     return out
 
 
-def buttons(items: Sequence[Button], story: Story) -> Text:
-    return Text("\n").join(button_line(i, b, story) for i, b in enumerate(items, start=1))
+def buttons(items: Sequence[Button], engine: Engine, state: PlayerState) -> Text:
+    """The buttons under a screen, worded by the same function the bot uses."""
+    lines = (
+        button_line(i, button_label(engine, state, b), available=b.available)
+        for i, b in enumerate(items, start=1)
+    )
+    return Text("\n").join(lines)
 
 
 def status_rows(story: Story, state: PlayerState, now: datetime) -> list[tuple[str, str]]:

@@ -32,6 +32,7 @@ from engine.runtime import (
     RuntimeMisuse,
     Step,
 )
+from engine.telegram.formatting import lock_notice
 
 ActionKind = Literal["choose", "checkin", "grant", "vip", "advance", "language", "jump"]
 EVENING = time(21, 0)
@@ -99,6 +100,8 @@ class Shown:
     events: tuple[Event, ...] = ()
     outcome: Outcome | None = None
     note: str | None = None
+    popup: str | None = None
+    """The pop-up Telegram shows for a refused tap (bot.yaml's wording), when there is one."""
 
     @property
     def scene(self) -> bool:
@@ -172,9 +175,21 @@ class Session:
         if step.state is not state or now != self.now:
             self.history.append(Frame(step.state, now, screen, action))
         note = _REFUSED.get(step.outcome) if action.kind == "choose" else None
+        popup = self._popup(action, step, screen)
         return Shown(
-            step.output.parts, screen.buttons, screen.ended, step.events, step.outcome, note
+            step.output.parts, screen.buttons, screen.ended, step.events, step.outcome, note, popup
         )
+
+    def _popup(self, action: Action, step: Step, screen: Output) -> str | None:
+        """What the bot answers a refused tap with (see `formatting.lock_notice`)."""
+        if action.kind != "choose" or step.outcome in {Outcome.MOVED, Outcome.UNCHANGED}:
+            return None
+        if self.story.bot is None:
+            return None
+        button = None
+        if step.outcome is not Outcome.STALE:
+            button = next((b for b in screen.buttons if b.ref == action.arg), None)
+        return lock_notice(self.engine, step.state, button)
 
     def back(self) -> bool:
         if len(self.history) <= 1:

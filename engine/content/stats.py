@@ -5,6 +5,7 @@ its button labels, with Telegram HTML tags removed and entities decoded in messa
 (button labels are plain text in Telegram, so they count as written). A text not written in a
 language counts as untranslated there (nothing falls back to the default language), so the
 per-language figures also show translation gaps. Reading time assumes `WORDS_PER_MINUTE`.
+Choice costs, choice rewards and first-visit rewards are totalled per chapter and for the story.
 """
 
 from __future__ import annotations
@@ -79,6 +80,11 @@ class ChapterStats:
     """Ending type -> how many."""
     text: dict[str, TextCount] = field(default_factory=dict)
     """Language -> what is written in it."""
+    costs: Tally = field(default_factory=lambda: Tally(0, 0, 0))
+    """The chapter's choices that cost points."""
+    choice_rewards: Tally = field(default_factory=lambda: Tally(0, 0, 0))
+    fragment_rewards: Tally = field(default_factory=lambda: Tally(0, 0, 0))
+    """Paid on a fragment's first visit."""
 
     def merge(self, other: ChapterStats) -> None:
         self.fragments += other.fragments
@@ -87,6 +93,9 @@ class ChapterStats:
         self.endings.update(other.endings)
         for lang, count in other.text.items():
             self.text.setdefault(lang, TextCount()).merge(count)
+        self.costs = self.costs.plus(other.costs)
+        self.choice_rewards = self.choice_rewards.plus(other.choice_rewards)
+        self.fragment_rewards = self.fragment_rewards.plus(other.fragment_rewards)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -99,6 +108,11 @@ class ChapterStats:
             "endings": sum(self.endings.values()),
             "endings_by_type": dict(sorted(self.endings.items())),
             "languages": {lang: t.to_json() for lang, t in self.text.items()},
+            "costs": self.costs.to_json(),
+            "rewards": {
+                "choices": self.choice_rewards.to_json(),
+                "fragments_first_visit": self.fragment_rewards.to_json(),
+            },
         }
 
 
@@ -114,6 +128,9 @@ class Tally:
     def of(amounts: list[int]) -> Tally:
         paid = [a for a in amounts if a > 0]
         return Tally(len(paid), sum(paid), max(paid, default=0))
+
+    def plus(self, other: Tally) -> Tally:
+        return Tally(self.count + other.count, self.sum + other.sum, max(self.max, other.max))
 
     def to_json(self) -> dict[str, int]:
         return {"count": self.count, "sum": self.sum, "max": self.max}
@@ -205,6 +222,10 @@ def story_stats(story: Story, language: str | None = None) -> StoryStats:
             for text, markup in fragment_texts(fragment):
                 for code, count in stats.text.items():
                     count.add(text, code, markup=markup)
+        frags = [story.fragments[fid] for fid in chapter.fragments]
+        stats.costs = Tally.of([c.cost for f in frags for c in f.choices])
+        stats.choice_rewards = Tally.of([c.reward for f in frags for c in f.choices])
+        stats.fragment_rewards = Tally.of([f.reward for f in frags])
         chapters.append(stats)
     total = ChapterStats(
         "total", "Total", False, text={code: TextCount() for code in story.languages}

@@ -3,6 +3,9 @@
 Pure: no network. The story texts are already Telegram HTML with every substituted value
 escaped by the runtime; what is added here (speaker names, bot notices) comes from content
 and goes through the same renderer. Button labels are plain text, as Telegram shows them.
+How labels are worded and parts split into messages lives in `engine.telegram.formatting`
+(no aiogram), which `diana preview` uses too; `Outgoing`, `Keyboard` and `URL_PREFIX` are
+defined there and re-exported here.
 """
 
 from __future__ import annotations
@@ -11,33 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from engine.content.compiled import Story, Text
-from engine.runtime import Button, Engine, Html, MediaPart, MessagePart, Output, PlayerState
+from engine.runtime import Button, Engine, Html, Output, PlayerState
 from engine.runtime.plan import choice_ref
+from engine.telegram import formatting
 from engine.telegram.bot.callbacks import CallbackCodec, ChoiceButton
+from engine.telegram.formatting import URL_PREFIX, Keyboard, Outgoing
 
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
-MAX_PAUSE = 4.0
-"""Longest typing pause shown, whatever the content says (seconds)."""
-
-Keyboard = tuple[tuple[tuple[str, str], ...], ...]
-"""Rows of (label, callback data); data starting with `URL_PREFIX` makes a link button."""
-URL_PREFIX = "url:"
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One message to send: HTML text (or a caption), optional media and buttons."""
-
-    text: str
-    media: MediaPart | None = None
-    pause: float = 0.0
-    keyboard: Keyboard | None = None
-
-    @property
-    def plain_edit(self) -> bool:
-        """Can replace an existing text message in place (no media, no pause)."""
-        return self.media is None and self.pause == 0.0
+__all__ = ["URL_PREFIX", "Keyboard", "Outgoing", "Presenter", "language_names", "ref_of"]
 
 
 @dataclass(slots=True)
@@ -94,11 +77,8 @@ class Presenter:
     def messages(self, state: PlayerState, output: Output) -> list[Outgoing]:
         """The messages for `output`, the buttons under the last one; a closing hint after an
         ending."""
-        out: list[Outgoing] = []
-        for part in output.parts:
-            out.extend(self._part(state, part))
-        if output.ended:
-            out.append(Outgoing(self.text(state, "story_over")))
+        over = self.text(state, "story_over") if output.ended else None
+        out = formatting.messages(self.engine, state, output.parts, output.ended, over)
         keyboard = self.keyboard(state, output.buttons)
         if keyboard:
             if not out:
@@ -119,62 +99,13 @@ class Presenter:
         return tuple(rows)
 
     def label(self, state: PlayerState, button: Button) -> str:
-        """A button's text; the cost is added unless the writer already put the currency
-        symbol in the label (`Invitarla a una copa (15 💋)`), so it is never shown twice."""
-        priced = self.story.economy.currency_symbol in button.label
-        if button.available:
-            if button.cost and not priced:
-                return self.plain(
-                    state,
-                    "button_cost",
-                    label=button.label,
-                    cost=button.cost,
-                    symbol=self.story.economy.currency_symbol,
-                )
-            return button.label
-        reason = button.reason
-        if reason is None and button.lock == "cost":
-            if priced:
-                return f"🔒 {button.label}"[:64]
-            reason = f"{button.cost} {self.story.economy.currency_symbol}"
-        return self.plain(state, "button_locked", label=button.label, reason=reason or "")[:64]
+        """A button's text (`formatting.button_label`: the cost added unless the label has the
+        currency symbol; a locked button with why), exactly as `diana preview` shows it."""
+        return formatting.button_label(self.engine, state, button)
 
     def lock_notice(self, state: PlayerState, button: Button | None) -> str:
-        """The pop-up for a tap on a locked button."""
-        if button is None:
-            return self.plain(state, "stale_button")
-        if button.lock == "vip":
-            return self.plain(state, "locked_vip", reason=button.reason or "VIP")
-        if button.lock == "cost":
-            missing = max(button.cost - state.points, 0)
-            return self.plain(state, "locked_cost", cost=button.cost, missing=missing)
-        return self.plain(state, "locked_condition", reason=button.reason or "")
-
-    def _part(self, state: PlayerState, part: MessagePart) -> list[Outgoing]:
-        pause = min(part.pause, MAX_PAUSE)
-        if part.kind == "ending":
-            return [Outgoing(f"★ <b>{part.text}</b> ★")]
-        if part.kind == "achievement":
-            return [Outgoing(f"🏆 {part.text}")]
-        if part.kind == "level":
-            return [Outgoing(f"⬆️ {part.text}")]
-        body = part.text
-        speaker = part.speaker_name or self._speaker(state, part.speaker)
-        if speaker:
-            body = f"<b>{speaker}</b>\n{body}"
-        if part.media is None:
-            return [Outgoing(body[:MAX_TEXT], pause=pause)]
-        media = part.media
-        caption = media.caption
-        if caption is None and len(body) <= MAX_CAPTION:
-            return [Outgoing(body, media, pause)]
-        return [Outgoing(caption or "", media, pause), Outgoing(body[:MAX_TEXT])]
-
-    def _speaker(self, state: PlayerState, speaker: str | None) -> str | None:
-        if speaker is None:
-            return None
-        name = self.story.characters.get(speaker)
-        return self.engine.render(state, name) if name is not None else None
+        """The pop-up for a tap on a locked button (`formatting.lock_notice`)."""
+        return formatting.lock_notice(self.engine, state, button)
 
     def button_at(self, state: PlayerState, output: Output, ref: str) -> Button | None:
         return next((b for b in output.buttons if b.ref == ref), None)
