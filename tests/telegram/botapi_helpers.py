@@ -86,6 +86,20 @@ class Shop:
     paid: list[Message] = field(default_factory=list)
     refunds: list[Message] = field(default_factory=list)
 
+    async def settle(self, *, paid: int = 0, refunds: int = 0, timeout: float = 5.0) -> None:
+        """Wait until the handlers recorded at least this many messages. aiogram runs them in
+        tasks of its own, so on a loaded machine they may still be running when the fake
+        already looks idle (seen once in CI)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.paid) < paid or len(self.refunds) < refunds:
+            if loop.time() > deadline:
+                raise TimeoutError(
+                    f"shop saw {len(self.paid)} payments and {len(self.refunds)} refunds; "
+                    f"expected {paid} and {refunds}"
+                )
+            await asyncio.sleep(0.01)
+
     def router(self) -> Router:
         router = Router()
 

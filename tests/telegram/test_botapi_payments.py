@@ -60,6 +60,7 @@ async def test_paying_a_subscription_link(server: FakeBotAPI, bot: Bot, shop: Sh
     await server.wait_idle()
     assert payment.ok and payment.answered and payment.query is not None
     assert payment.query.ok is True
+    await shop.settle(paid=1)
     [message] = shop.paid
     paid = message.successful_payment
     assert paid is not None and message.chat.id == ana.id
@@ -76,6 +77,7 @@ async def test_paying_by_payload_without_subscription(
     await vip_link(bot, period=None, payload="pack:10")
     payment = await server.user(1001).pay("pack:10")
     await server.wait_idle()
+    await shop.settle(paid=1)
     paid = shop.paid[0].successful_payment
     assert payment.ok and paid is not None
     assert paid.is_recurring is None and paid.subscription_expiration_date is None
@@ -95,6 +97,7 @@ async def test_send_invoice_and_pay_the_message(server: FakeBotAPI, bot: Bot, sh
     assert ana.last_message().kind == "invoice"
     payment = await ana.pay(ana.last_message())
     await server.wait_idle()
+    await shop.settle(paid=1)
     assert payment.ok and shop.paid[0].successful_payment is not None
 
 

@@ -20,6 +20,7 @@ async def test_redelivered_payment_is_the_same_payment(
     assert payment.update is not None
     assert again["update_id"] > payment.update["update_id"]
     assert again["message"] == payment.update["message"]
+    await shop.settle(paid=2)
     first, second = (m.successful_payment for m in shop.paid)
     assert first == second and len(server.payments.charges) == 1
 
@@ -30,6 +31,7 @@ async def test_renewals_cancel_and_reenable(server: FakeBotAPI, bot: Bot, shop: 
     renewal = await ana.renew(first)
     await server.wait_idle()
     assert renewal.charge_id != first.charge_id
+    await shop.settle(paid=2)
     paid = shop.paid[1].successful_payment
     assert paid is not None and paid.telegram_payment_charge_id == renewal.charge_id
     assert paid.is_recurring is True and not paid.is_first_recurring
@@ -78,6 +80,7 @@ async def test_refunds(server: FakeBotAPI, bot: Bot, shop: Shop) -> None:
         await bot.refund_star_payment(ana.id, payment.charge_id)
     await server.wait_idle()
     assert payment.charge is not None and payment.charge.refunded
+    await shop.settle(refunds=1)
     [notice] = shop.refunds
     refunded = notice.refunded_payment
     assert refunded is not None and refunded.telegram_payment_charge_id == payment.charge_id
