@@ -74,8 +74,9 @@ def _vip(story: Story, rank: int) -> str:
 
 def _choice_label(story: Story, choice: Choice, lang: str) -> str:
     symbol = story.economy.currency_symbol
-    parts = [choice.label.get(lang, story.default_language).strip() or choice.id]
-    if choice.cost:
+    label = choice.label.get(lang, story.default_language).strip()
+    parts = [label or choice.id]
+    if choice.cost and symbol not in label:  # "Una copa (15 💋)" already says it, as in Telegram
         parts.append(f"{choice.cost} {symbol}")
     if choice.reward:
         parts.append(f"+{choice.reward} {symbol}")
