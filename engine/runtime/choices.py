@@ -24,6 +24,10 @@ class Status(enum.Enum):
     NOT_OFFERED = "not_offered"
     """A fallback while another choice is available."""
 
+    # Members are singletons: hash by identity in C, not Enum's Python-level __hash__
+    # (statuses key the rendered-button cache, looked up for every button of every step).
+    __hash__ = object.__hash__
+
 
 def assess(ctx: Context, rank: int, option: Option) -> tuple[Status, bool]:
     """(status, shown) of one non-fallback choice; `shown` is False for hidden choices."""

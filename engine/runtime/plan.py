@@ -8,7 +8,7 @@ with placeholders, and rendered fragment parts and buttons of texts without any.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engine.content.compiled import Choice, Story
 from engine.content.expressions import parse_placeholders
@@ -40,10 +40,13 @@ class Option:
     ref: str
     need: int
     """The VIP rank needed to take it."""
+    buttons: dict[tuple[object, str], Button] = field(default_factory=dict, compare=False)
+    """Its rendered button by (status, language) when the label has no placeholders: kept
+    beside the option, which every step touches anyway, rather than in one big dict."""
 
 
 class Plan:
-    __slots__ = ("_templates", "buttons", "by_ref", "gated", "options", "parts", "story")
+    __slots__ = ("_templates", "by_ref", "gated", "options", "parts", "story")
 
     def __init__(self, story: Story) -> None:
         self.story = story
@@ -60,8 +63,6 @@ class Plan:
         self._templates: dict[str, Template | None] = {}
         self.parts: dict[tuple[str, str], tuple[MessagePart, ...]] = {}
         """Rendered fragment parts without placeholders, by (fragment, language)."""
-        self.buttons: dict[tuple[str, object, str], Button] = {}
-        """Rendered buttons without placeholders, by (ref, status, language)."""
 
     def template(self, raw: str) -> Template | None:
         """`raw` split at its placeholders; None when it has escaped braces (`{{`, `}}`) or

@@ -204,20 +204,19 @@ class Renderer:
 
     def buttons(self, fragment_id: str, ctx: Context, rank: int) -> tuple[Button, ...]:
         out: list[Button] = []
-        cache = self.plan.buttons
         language = self.language
         for option, status, shown in assess_all(ctx, rank, self.plan.options[fragment_id]):
             if not shown:
                 continue
-            key = (option.ref, status, language)
-            button = cache.get(key)
+            key = (status, language)
+            button = option.buttons.get(key)
             if button is None:
                 button = self._button(option, status)
                 choice = option.choice
                 if self._static(choice.label) and (
                     choice.locked_reason is None or self._static(choice.locked_reason)
                 ):
-                    cache[key] = button
+                    option.buttons[key] = button
             out.append(button)
         return tuple(out)
 
