@@ -93,17 +93,23 @@ def content(
 
 @bench.command("runtime")
 def runtime(
-    quick: QuickOpt = False, fmt: FormatOpt = Format.TABLE, as_json: JsonOpt = False
+    quick: QuickOpt = False,
+    fragments: Annotated[
+        int | None,
+        typer.Option(min=4, help="Story size (default 10,000; 2,000 with --quick)."),
+    ] = None,
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
 ) -> None:
     """Random walks over a generated 10,000-fragment story: latency of one choose() step.
 
-    Example: [bold]diana bench runtime --quick[/]
+    Example: [bold]diana bench runtime --quick[/]; [bold]--fragments 200[/] for a story
+    that fits in the CPU's caches.
     """
     from engine.benchmarks.runtime import run_runtime_bench
 
-    rows = run_runtime_bench(
-        fragments=2_000 if quick else 10_000, steps=20_000 if quick else 100_000
-    )
+    size = fragments if fragments is not None else 2_000 if quick else 10_000
+    rows = run_runtime_bench(fragments=size, steps=20_000 if quick else 100_000)
     table = Table(title=f"Runtime step (target: choose p99 <= 50 µs) ({machine()})")
     for col in ("metric", "value", "detail"):
         table.add_column(col, justify="right" if col == "value" else "left")
