@@ -77,6 +77,8 @@ class FakeBotAPI(WorldControls):
         self._closing = False
         self._inflight = 0
         self._last_activity = time.monotonic()
+        self._last_fetch = 0.0  # when getUpdates last handed out updates
+        self._last_call = 0.0  # when a call other than getUpdates last ended
 
     # lifecycle
 
@@ -150,17 +152,23 @@ class FakeBotAPI(WorldControls):
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
-    async def wait_idle(self, timeout: float = 5.0, settle: float = 0.05) -> None:
+    async def wait_idle(
+        self, timeout: float = 5.0, settle: float = 0.05, unanswered: float = 0.5
+    ) -> None:
         """Wait until the bot fetched every update and has made no call for `settle` seconds.
 
         The bot handles updates in its own tasks, so "idle" can only be observed from outside:
         nothing pending (or being POSTed to a webhook), nothing in flight, a short quiet time.
+        A bot that has not made a single call since it last fetched updates may simply not
+        have been scheduled yet (a loaded CI machine): then it gets `unanswered` seconds.
         """
         deadline = time.monotonic() + timeout
         while True:
             now = time.monotonic()
             quiet = now - self._last_activity >= settle
-            if self.state.all_delivered and self._inflight == 0 and quiet:
+            answered = self._last_call >= self._last_fetch
+            patient = answered or now - self._last_fetch >= unanswered
+            if self.state.all_delivered and self._inflight == 0 and quiet and patient:
                 return
             if now >= deadline:
                 raise TimeoutError(
@@ -188,6 +196,7 @@ class FakeBotAPI(WorldControls):
         finally:
             if not polling:
                 self._inflight -= 1
+                self._last_call = time.monotonic()
             self._last_activity = time.monotonic()
         self.calls.append(Call(method, params, response.status))
         return response
@@ -252,7 +261,7 @@ class FakeBotAPI(WorldControls):
             response = await self._respond(name, params)
         finally:
             self._inflight -= 1
-            self._last_activity = time.monotonic()
+            self._last_activity = self._last_call = time.monotonic()
         self.calls.append(Call(name, params, response.status))
 
     async def _long_poll(self, params: dict[str, Any]) -> list[JsonDict]:
@@ -269,6 +278,8 @@ class FakeBotAPI(WorldControls):
             if self.state.webhook is not None:
                 raise ApiError(409, POLL_ENDED_BY_WEBHOOK)
             updates = await methods.get_updates(self.state, params)
+        if updates:
+            self._last_fetch = time.monotonic()
         return updates
 
     async def _file(self, request: web.Request) -> web.Response:
