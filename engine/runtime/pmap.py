@@ -1,20 +1,24 @@
-"""A small persistent map from str: an update copies a few small nodes, not the whole map.
+"""A small persistent map from str: an update copies a few small pieces, not the whole map.
 
 Visit counts and taken choices grow with every step of a long play; copying a dict of
-thousands of entries on each step would dominate `choose()`. Keys are spread by the
+thousands of entries on each step would dominate `choose()`. A map of up to `SMALL` entries
+is one plain dict, copied on update (a copy of 64 entries costs less than rebuilding two tree
+nodes, and holds a few KB where the tree holds ~20 KB). A bigger map spreads its keys by the
 interpreter's string hash over a two-level, 32-way tree of small dicts, so an update copies
-two 32-slot tuples and one small dict (every allocation stays small, which matters as much as
-the copying). The layout lives in memory only: JSON gets a flat, sorted dict, so the
-per-process hash seed never leaks into saved data.
+two 32-slot tuples and one small dict. Maps never shrink, and the layout follows from the
+number of entries alone, so equal maps always share it. The layout lives in memory only: JSON
+gets a flat, sorted dict, so the per-process hash seed never leaks into saved data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
 
+SMALL = 64
+"""Up to this many entries a map is one plain dict."""
 _BITS = 5
 _WIDTH = 1 << _BITS
 _MASK = _WIDTH - 1
@@ -30,35 +34,49 @@ _EMPTY_ROOT: tuple[tuple[dict[str, object], ...], ...] = (_EMPTY_NODE,) * _WIDTH
 class PMap(Generic[V]):
     """An immutable str-keyed map with cheap `set`; equal when the contents are equal."""
 
-    __slots__ = ("_len", "_root")
+    __slots__ = ("_len", "_root", "_small")
 
     def __init__(self, items: Mapping[str, V] | None = None) -> None:
         self._root: tuple[Node[V], ...] = _EMPTY_ROOT  # type: ignore[assignment]
+        self._small: dict[str, V] | None = None
         self._len = 0
-        if items:
-            nodes = [list(node) for node in self._root]
-            for key, value in items.items():
-                h = hash(key)
-                node = nodes[h & _MASK]
-                j = (h >> _BITS) & _MASK
-                if node[j] is _EMPTY_LEAF:
-                    node[j] = {}
-                node[j][key] = value
-            self._root = tuple(tuple(node) for node in nodes)
+        if not items:
+            self._small = {}
+        elif len(items) <= SMALL:
+            self._small = dict(items)
+            self._len = len(items)
+        else:
+            self._root = _tree(items.items())
             self._len = len(items)
 
     def get(self, key: str, default: V) -> V:
+        small = self._small
+        if small is not None:
+            return small.get(key, default)
         h = hash(key)
         return self._root[h & _MASK][(h >> _BITS) & _MASK].get(key, default)
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return False
+        small = self._small
+        if small is not None:
+            return key in small
         h = hash(key)
         return key in self._root[h & _MASK][(h >> _BITS) & _MASK]
 
     def set(self, key: str, value: V) -> PMap[V]:
         """A new map with `key` bound to `value`; this one is unchanged."""
+        new = PMap.__new__(PMap)
+        small = self._small
+        if small is not None:
+            if len(small) < SMALL or key in small:
+                copy = small.copy()
+                copy[key] = value
+                new._small, new._root, new._len = copy, self._root, len(copy)
+                return new
+            new._small, new._root, new._len = None, _tree({**small, key: value}.items()), SMALL + 1
+            return new
         h = hash(key)
         i = h & _MASK
         j = (h >> _BITS) & _MASK
@@ -67,7 +85,7 @@ class PMap(Generic[V]):
         old = node[j]
         leaf = old.copy()
         leaf[key] = value
-        new = PMap.__new__(PMap)
+        new._small = None
         new._root = (*root[:i], (*node[:j], leaf, *node[j + 1 :]), *root[i + 1 :])
         new._len = self._len + (key not in old)
         return new
@@ -76,15 +94,19 @@ class PMap(Generic[V]):
         return self._len
 
     def __iter__(self) -> Iterator[str]:
+        if self._small is not None:
+            yield from self._small
+            return
         for node in self._root:
             for leaf in node:
                 yield from leaf
 
     def items(self) -> Iterator[tuple[str, V]]:
-        if not self._len:
+        if self._small is not None:
+            yield from self._small.items()
             return
         for node in self._root:
-            if node is _EMPTY_NODE:  # most of a small player's tree is shared empties
+            if node is _EMPTY_NODE:
                 continue
             for leaf in node:
                 if leaf:
@@ -97,10 +119,26 @@ class PMap(Generic[V]):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, PMap):
             return NotImplemented
-        # Equal keys land in equal leaves within one process, so the trees compare directly.
-        return self._len == other._len and self._root == other._root
+        if self._len != other._len:
+            return False
+        if self._small is not None and other._small is not None:
+            return self._small == other._small
+        # Equal keys land in equal leaves within one process, so trees compare directly.
+        return self._root == other._root
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"PMap({self.to_dict()!r})"
+
+
+def _tree(items: Iterable[tuple[str, V]]) -> tuple[Node[V], ...]:
+    nodes = [list(node) for node in _EMPTY_ROOT]
+    for key, value in items:
+        h = hash(key)
+        node = nodes[h & _MASK]
+        j = (h >> _BITS) & _MASK
+        if node[j] is _EMPTY_LEAF:
+            node[j] = {}
+        node[j][key] = value
+    return tuple(tuple(node) for node in nodes)  # type: ignore[arg-type]

@@ -37,3 +37,18 @@ def test_equality_and_repr() -> None:
     assert a != {"a": 1, "b": 2}
     assert repr(a) == "PMap({'a': 1, 'b': 2})"
     assert 3 not in a
+
+
+@given(st.lists(st.tuples(st.text(max_size=3), st.integers()), min_size=60, max_size=140))
+def test_small_and_tree_layouts_agree_across_the_threshold(updates: list[tuple[str, int]]) -> None:
+    """A map is a dict up to SMALL entries and a tree beyond: equal contents, equal maps."""
+    from engine.runtime.pmap import SMALL
+
+    m: PMap[int] = PMap()
+    model: dict[str, int] = {}
+    for key, value in updates:
+        m = m.set(key, value)
+        model[key] = value
+        assert m == PMap(model) and len(m) == len(model)
+        assert (m._small is None) == (len(model) > SMALL)
+    assert m.to_dict() == dict(sorted(model.items()))
