@@ -3,7 +3,7 @@
 The store keeps every active player's state in memory, and a state grows with what the player
 has seen (visits, choices taken), so a soak's RSS grows with play even when nothing leaks. To
 tell the two apart the soak sums this estimate over the cached states: the containers a state
-owns, the PMaps included (a dict up to 64 entries, then a 32 x 32 tree of small dicts).
+owns, the PMaps included (a dict up to 128 entries, then a 32 x 32 tree of small dicts).
 Objects shared by every state (the empty PMap nodes, strings from the story) are not counted.
 Walking 10,000 states takes about a second.
 """

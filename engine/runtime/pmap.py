@@ -2,12 +2,14 @@
 
 Visit counts and taken choices grow with every step of a long play; copying a dict of
 thousands of entries on each step would dominate `choose()`. A map of up to `SMALL` entries
-is one plain dict, copied on update (a copy of 64 entries costs less than rebuilding two tree
-nodes, and holds a few KB where the tree holds ~20 KB). A bigger map spreads its keys by the
-interpreter's string hash over a two-level, 32-way tree of small dicts, so an update copies
-two 32-slot tuples and one small dict. Maps never shrink, and the layout follows from the
-number of entries alone, so equal maps always share it. The layout lives in memory only: JSON
-gets a flat, sorted dict, so the per-process hash seed never leaks into saved data.
+is one plain dict, copied on update (copying 128 entries and adding one took 0.28 µs here,
+about what rebuilding two tree nodes costs, and the dict holds 3.3 KB where a tree of 100
+entries holds 27 KB: it dominated the memory of the store's cached states). A bigger map
+spreads its keys by the interpreter's string hash over a two-level, 32-way tree of small
+dicts, so an update copies two 32-slot tuples and one small dict. Maps never shrink, and the
+layout follows from the number of entries alone, so equal maps always share it. The layout
+lives in memory only: JSON gets a flat, sorted dict, so the per-process hash seed never leaks
+into saved data.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from typing import Generic, TypeVar
 
 V = TypeVar("V")
 
-SMALL = 64
-"""Up to this many entries a map is one plain dict."""
+SMALL = 128
+"""Up to this many entries a map is one plain dict (the shipped story has 75 fragments)."""
 _BITS = 5
 _WIDTH = 1 << _BITS
 _MASK = _WIDTH - 1

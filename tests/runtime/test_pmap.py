@@ -39,7 +39,7 @@ def test_equality_and_repr() -> None:
     assert 3 not in a
 
 
-@given(st.lists(st.tuples(st.text(max_size=3), st.integers()), min_size=60, max_size=140))
+@given(st.lists(st.tuples(st.text(max_size=3), st.integers()), min_size=120, max_size=280))
 def test_small_and_tree_layouts_agree_across_the_threshold(updates: list[tuple[str, int]]) -> None:
     """A map is a dict up to SMALL entries and a tree beyond: equal contents, equal maps."""
     from engine.runtime.pmap import SMALL
