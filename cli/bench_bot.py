@@ -25,16 +25,26 @@ def bot_bench(
     taps: Annotated[int, typer.Option(help="Taps per player.")] = 5,
     quick: Annotated[bool, typer.Option("--quick", help="100 players, 3 taps.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    trace: Annotated[
+        bool,
+        typer.Option(
+            "--trace",
+            help="In-process only: attribute the slowest taps to GC passes and commits.",
+        ),
+    ] = False,
 ) -> None:
     """Updates through the whole bot (aiogram, engine, SQLite store, deliveries).
 
-    Example: [bold]diana bench bot --quick[/]
+    Example: [bold]diana bench bot --quick[/]; [bold]diana bench bot --trace[/]
     """
     from engine.telegram.bench import run_bot_bench
     from engine.telegram.botapi import BotApiSpec, default_spec_path
 
     if quick:
         players, taps = 100, 3
+    if trace:
+        _trace(content, players, taps, as_json)
+        return
     path = default_spec_path()
     spec = BotApiSpec.load(path) if path.is_file() else None
     rows = asyncio.run(run_bot_bench(content, players=players, taps=taps, spec=spec))
@@ -62,3 +72,19 @@ def bot_bench(
     Console(width=max(Console().width, 150)).print(table)
     if spec is None:
         print(f"loopback HTTP skipped: no Bot API spec at {path}")
+
+
+def _trace(content: Path, players: int, taps: int, as_json: bool) -> None:
+    from engine.telegram.bench_trace import run_trace
+
+    rows = asyncio.run(run_trace(content, players, taps))
+    if as_json:
+        print(json.dumps([dataclasses.asdict(r) for r in rows], indent=2))
+        return
+    title = f"Where the slowest taps go ({players:,} players x {taps} taps, in-process)"
+    table = Table(title=title)
+    for col in ("what", "count", "detail"):
+        table.add_column(col, justify="right" if col == "count" else "left")
+    for r in rows:
+        table.add_row(r.what, f"{r.count:,}", r.detail)
+    Console(width=max(Console().width, 120)).print(table)

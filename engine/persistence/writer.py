@@ -89,6 +89,9 @@ class Writer:
         self.batches = 0
         self.writes = 0
         self.busy_waits = 0
+        self.observer: Callable[[float, float], None] | None = None
+        """Called with (start, end) perf_counter times of every batch's write and commit:
+        for `diana bench bot --trace`, which attributes slow updates to what overlapped them."""
 
     @property
     def inline_reads(self) -> bool:
@@ -222,6 +225,7 @@ class Writer:
         self.writes += len(batch)
         self._since_checkpoint += 1
         sane = self._backend.sane_rowcount
+        started = time.perf_counter()
         try:
             await self._retry_busy(functools.partial(_commit, batch, marks, sane))
         except Exception as exc:
@@ -230,6 +234,8 @@ class Writer:
                 log.warning("batch of %d writes failed (%s); retrying one by one", len(batch), exc)
             await self._one_by_one(batch)
         else:
+            if self.observer is not None:
+                self.observer(started, time.perf_counter())
             for write in batch:
                 _settle(write.future, WriteResult.OK)
 

@@ -275,7 +275,12 @@ def datetime_now() -> Any:
 
 
 async def _diana_run(
-    diana: DianaBot, players: int, taps: int, concurrency: int, prepare: Prepare
+    diana: DianaBot,
+    players: int,
+    taps: int,
+    concurrency: int,
+    prepare: Prepare,
+    on_tap: Callable[[float, float], None] | None = None,
 ) -> tuple[list[float], float, int]:
     ids = itertools.count(1)
     sims = [_Player(diana, 10_000 + i, ids, prepare) for i in range(players)]
@@ -295,7 +300,10 @@ async def _diana_run(
             sim = queue.pop()
             for _ in range(taps):
                 update = await sim.next_tap()
+                started = time.perf_counter()
                 latencies.append(await _timed(diana.feed, update))
+                if on_tap is not None:
+                    on_tap(started, time.perf_counter())
                 moved += 1
 
     start = time.perf_counter()
