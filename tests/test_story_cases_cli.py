@@ -9,53 +9,26 @@ no command may crash. Small run counts keep the whole sweep to a few seconds.
 from __future__ import annotations
 
 import json
-import re
-import shutil
+import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner, Result
+
+sys.path.insert(0, str(Path(__file__).parent / "runtime"))  # the transcript runner's home
+from transcript_runner import build, cases, versions
 
 from cli.main import app
 from cli.play.session import Session, SessionError, Setup
 from engine.content import load_story
 
-STORIES = Path(__file__).parent / "stories"
-BASE = STORIES / "_base"
 runner = CliRunner()
 
 
-def cases() -> list[str]:
-    return sorted(
-        p.name
-        for p in STORIES.iterdir()
-        if p.is_dir() and not p.name.startswith("_") and (p / "transcript.yaml").is_file()
-    )
-
-
-def _version(folder: Path) -> int:
-    return int(re.sub(r"\D", "", folder.name) or 0)
-
-
 def materialise(case: str, dest: Path) -> Path:
-    """`_base`, then the case's files (or those of the case its transcript's `story_from`
-    names), then its latest `story_v*` folder, copied into `dest`."""
-    spec = yaml.safe_load((STORIES / case / "transcript.yaml").read_text(encoding="utf-8"))
-    source = STORIES / str((spec or {}).get("story_from") or case)
-    shutil.copytree(BASE, dest)
-    layers = [source]
-    versions = sorted(source.glob("story_v*"), key=_version)
-    if versions:
-        layers.append(versions[-1])
-    for layer in layers:
-        for src in sorted(layer.rglob("*")):
-            rel = src.relative_to(layer)
-            if src.is_dir() or rel.parts[0].startswith("story_v") or rel.name == "transcript.yaml":
-                continue
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest / rel)
-    return dest
+    """The story the case plays (`_base`, its files, its latest `story_v*`), built into `dest`
+    the way the transcript runner builds it."""
+    return build(case, versions(case)[-1], dest)
 
 
 def invoke(*args: str) -> Result:
@@ -83,7 +56,7 @@ def first_buttons(content: Path, most: int = 2) -> str:
 
 def test_there_are_cases() -> None:
     assert len(cases()) >= 20
-    assert any(list((STORIES / c).glob("story_v*")) for c in cases())
+    assert any(versions(c) != [""] for c in cases())
 
 
 @pytest.mark.parametrize("case", cases())
