@@ -135,3 +135,24 @@ async def test_two_users_have_separate_chats(server: FakeBotAPI, polling: Dispat
     assert ana.last_message().text == "Hello, Ana! Page 1"
     assert ben.last_message().text == "Page 2"
     assert ana.last_message().message_id == ben.last_message().message_id == 2
+
+
+async def test_wait_idle_waits_for_a_bot_slow_to_answer(server: FakeBotAPI, bot: Bot) -> None:
+    """A bot that fetched an update but has not been scheduled to answer it yet is not idle
+    (CI once saw `wait_idle` return 50 ms after the fetch, before the reply)."""
+    ana = server.user(id=1001, first_name="Ana")
+    await ana.send("hola")
+
+    async def slow_bot() -> None:
+        [update] = await bot.get_updates(timeout=0)
+        await asyncio.sleep(0.3)  # busy elsewhere: longer than wait_idle's quiet time
+        assert update.message is not None
+        await bot.send_message(update.message.chat.id, "por fin")
+        await bot.get_updates(offset=update.update_id + 1, timeout=0)
+
+    task = asyncio.create_task(slow_bot())
+    while not server.state.all_delivered:
+        await asyncio.sleep(0.005)
+    await server.wait_idle()
+    assert ana.last_message().text == "por fin"
+    await task
