@@ -30,3 +30,11 @@ def test_bench_commands_have_help() -> None:
     for command in ("content", "runtime"):
         result = runner.invoke(app, ["bench", command, "--help"])
         assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_runtime_bench_takes_a_story_size() -> None:
+    result = CliRunner().invoke(app, ["bench", "runtime", "--quick", "--fragments", "40"])
+    assert result.exit_code == 0, result.output
+    assert "fragments 40" in result.output
+    refused = CliRunner().invoke(app, ["bench", "runtime", "--fragments", "2"])
+    assert refused.exit_code == 2
