@@ -32,10 +32,18 @@ def bot_bench(
             help="In-process only: attribute the slowest taps to GC passes and commits.",
         ),
     ] = False,
+    rate: Annotated[
+        float | None,
+        typer.Option(
+            min=1,
+            help="In-process: taps arriving at random at this rate per second, with CPython's "
+            "automatic GC and with the bot's GC pacer.",
+        ),
+    ] = None,
 ) -> None:
     """Updates through the whole bot (aiogram, engine, SQLite store, deliveries).
 
-    Example: [bold]diana bench bot --quick[/]; [bold]diana bench bot --trace[/]
+    Example: [bold]diana bench bot --quick[/]; [bold]--trace[/]; [bold]--rate 100[/]
     """
     from engine.telegram.bench import run_bot_bench
     from engine.telegram.botapi import BotApiSpec, default_spec_path
@@ -44,6 +52,9 @@ def bot_bench(
         players, taps = 100, 3
     if trace:
         _trace(content, players, taps, as_json)
+        return
+    if rate is not None:
+        _paced(content, players, taps, rate, as_json)
         return
     path = default_spec_path()
     spec = BotApiSpec.load(path) if path.is_file() else None
@@ -88,3 +99,27 @@ def _trace(content: Path, players: int, taps: int, as_json: bool) -> None:
     for r in rows:
         table.add_row(r.what, f"{r.count:,}", r.detail)
     Console(width=max(Console().width, 120)).print(table)
+
+
+def _paced(content: Path, players: int, taps: int, rate: float, as_json: bool) -> None:
+    from engine.telegram.bench_paced import run_paced
+
+    rows = asyncio.run(run_paced(content, players, taps, rate))
+    if as_json:
+        print(json.dumps([dataclasses.asdict(r) for r in rows], indent=2))
+        return
+    table = Table(title=f"Taps arriving at random, {rate:,.0f}/s ({players:,} players x {taps})")
+    for col in ("collector", "taps", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "forced"):
+        table.add_column(col, justify="left" if col == "collector" else "right")
+    for r in rows:
+        table.add_row(
+            r.collector,
+            f"{r.taps:,}",
+            f"{r.p50_ms:.2f}",
+            f"{r.p99_ms:.2f}",
+            f"{r.p999_ms:.2f}",
+            f"{r.max_ms:.2f}",
+            f"{r.forced:,}",
+        )
+    Console(width=max(Console().width, 120)).print(table)
+    print("latency counts from each tap's arrival; forced: pacer passes run while busy")

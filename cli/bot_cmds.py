@@ -63,6 +63,7 @@ def _run(webhook: bool, content: Path | None, db: str | None, env_file: Path) ->
             print(f"diana bot: {error}", file=sys.stderr)
             raise typer.Exit(1) from None
         diana.freeze_heap()
+        diana.pace_gc()  # collect between updates, not inside them (gcpace.py)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -274,6 +274,19 @@ def datetime_now() -> Any:
     return datetime(2026, 11, 30, 12, tzinfo=UTC)
 
 
+async def _players(diana: DianaBot, players: int, prepare: Prepare) -> list[_Player]:
+    """Registered, started players with besitos to spend; aiogram warmed up. Not measured."""
+    ids = itertools.count(1)
+    sims = [_Player(diana, 10_000 + i, ids, prepare) for i in range(players)]
+    for sim in sims:
+        await diana.feed(_update(next(ids), sim.user, text="/start"))
+        await diana.admin.admin.grant_points(None, sim.user, 500, key=f"bench:{sim.user}")
+    await diana.tracker.drain()
+    for sim in sims[: min(len(sims), 20)]:  # warm-up: aiogram builds its response types once
+        await _timed(diana.feed, await sim.next_tap())
+    return sims
+
+
 async def _diana_run(
     diana: DianaBot,
     players: int,
@@ -282,14 +295,7 @@ async def _diana_run(
     prepare: Prepare,
     on_tap: Callable[[float, float], None] | None = None,
 ) -> tuple[list[float], float, int]:
-    ids = itertools.count(1)
-    sims = [_Player(diana, 10_000 + i, ids, prepare) for i in range(players)]
-    for sim in sims:  # setup, not measured: register, start, and some besitos to spend
-        await diana.feed(_update(next(ids), sim.user, text="/start"))
-        await diana.admin.admin.grant_points(None, sim.user, 500, key=f"bench:{sim.user}")
-    await diana.tracker.drain()
-    for sim in sims[: min(len(sims), 20)]:  # warm-up: aiogram builds its response types once
-        await _timed(diana.feed, await sim.next_tap())
+    sims = await _players(diana, players, prepare)
     latencies: list[float] = []
     queue = list(reversed(sims))
     moved = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -59,3 +60,11 @@ def test_bench_bot_trace_prints_where_the_tail_goes() -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "Where the slowest taps go" in result.output and "writes + commits" in result.output
+
+
+def test_bench_bot_rate_compares_the_collectors() -> None:
+    args = ["bench", "bot", "--rate", "200", "--players", "3", "--taps", "2"]
+    result = CliRunner().invoke(app, [*args, "--content", str(CONTENT)])
+    assert result.exit_code == 0, result.output
+    assert "automatic GC" in result.output and "paced: between updates" in result.output
+    assert gc.isenabled()  # the pacer hands the collector back when the bot closes

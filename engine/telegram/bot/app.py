@@ -36,6 +36,7 @@ from engine.telegram.bot.callbacks import CallbackCodec
 from engine.telegram.bot.channels import Channels
 from engine.telegram.bot.commands import register_commands
 from engine.telegram.bot.delivery import Delivery, Tracker
+from engine.telegram.bot.gcpace import GcPacer
 from engine.telegram.bot.handlers import build_outside_router, build_router
 from engine.telegram.bot.middleware import Errors, IdempotencyKey, Throttle
 from engine.telegram.bot.outgoing import OutgoingLimiter, RateLimits
@@ -91,6 +92,7 @@ class DianaBot:
         self._sweep: asyncio.Task[None] | None = None
         """An aiogram session to use instead of HTTP to `api_url` (the in-process benchmark)."""
         self.tracker = Tracker()
+        self.pacer: GcPacer | None = None
         self._inflight: set[asyncio.Task[object]] = set()
         self._watcher: asyncio.Task[None] | None = None
         self.handled = 0
@@ -168,6 +170,15 @@ class DianaBot:
             )
             self._watcher = asyncio.create_task(watcher.run())
 
+    def pace_gc(self) -> GcPacer:
+        """Collect garbage between updates rather than inside them (see gcpace.py); for the
+        process that runs the bot, after `freeze_heap`. `close` turns it off again."""
+        if self.pacer is None:
+            self.pacer = GcPacer(lambda: self.busy)
+        self.tracker.on_done = self.pacer.poke
+        self.pacer.start()
+        return self.pacer
+
     @staticmethod
     def freeze_heap() -> None:
         """Keep everything loaded so far (the compiled story above all, which lives as long as
@@ -200,6 +211,8 @@ class DianaBot:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
         self._watcher = self._sweep = None
+        if self.pacer is not None:
+            self.pacer.stop()
         await self.store.close()
         await self.db.dispose()
         await self.bot.session.close()
@@ -240,6 +253,8 @@ class DianaBot:
         finally:
             if task is not None:
                 self._inflight.discard(task)
+            if self.pacer is not None:
+                self.pacer.poke()
 
     @property
     def busy(self) -> bool:

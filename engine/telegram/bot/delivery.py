@@ -58,6 +58,8 @@ class Tracker:
 
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
+        self.on_done: Callable[[], None] | None = None
+        """Called after each task finishes (the GC pacer looks for an idle moment)."""
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.create_task(coro)
@@ -69,6 +71,8 @@ class Tracker:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("delivery failed", exc_info=task.exception())
+        if self.on_done is not None:
+            self.on_done()
 
     @property
     def pending(self) -> int:
